@@ -3,7 +3,7 @@
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
-/** Which projects each tag may depend on. Tests may additionally use the provider simulator. */
+/** Which projects each tag may depend on. */
 const depConstraints = [
   { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
   { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
@@ -26,9 +26,10 @@ const testDepConstraints = depConstraints.map(({ bannedExternalImports: _banned,
 );
 
 export default [
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', 'tmp/**', '.nx/**', '**/jest.config.js', 'jest.preset.js', 'eslint.config.js'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', 'tmp/**', '.nx/**', '**/jest.config.js', 'jest.preset.js', 'eslint.config.js', '**/bin/*.js', 'tools/ci/**'] },
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
+  ...tseslint.configs.recommended.map((config) => ({ ...config, files: ['**/*.ts'] })),
   {
     files: ['**/*.ts'],
     rules: {
@@ -49,7 +50,7 @@ export default [
         { enforceBuildableLibDependency: false, allow: [], depConstraints: testDepConstraints },
       ],
       'no-console': 'off',
+      '@typescript-eslint/no-non-null-assertion': 'off',
     },
   },
-  ...tseslint.configs.recommended.map((config) => ({ ...config, files: ['**/*.ts'] })),
 ];
