@@ -1,0 +1,47 @@
+import { createGlm } from '@exai/providers-glm';
+import { createKimi } from '@exai/providers-kimi';
+import { createModelRegistry, createRouter, loadModelsFile, type Router } from '@exai/router';
+import type { Provider } from '@exai/router/spec';
+import { ConversationMemory, type ProviderSummary } from '@exai/tools';
+import type { Logger } from 'pino';
+import type { StdioConfig } from './config.js';
+
+/** The parts of exai a host process runs. */
+export interface ExaiComposition {
+  router: Router;
+  memory: ConversationMemory;
+  providers: ProviderSummary[];
+}
+
+/**
+ * Wires the concrete providers into the router (the router never imports a provider; apps do).
+ * Providers without a key are left out, so the router can say which variable to set.
+ */
+export function composeExai(config: StdioConfig, logger: Logger): ExaiComposition {
+  const providers: Partial<Record<string, Provider>> = {};
+  if (config.glm.apiKey) providers['glm'] = createGlm({ apiKey: config.glm.apiKey, baseURL: config.glm.baseURL });
+  if (config.kimi.apiKey) providers['kimi'] = createKimi({ apiKey: config.kimi.apiKey, baseURL: config.kimi.baseURL });
+
+  const registry = createModelRegistry({ overrides: config.modelsFile ? loadModelsFile(config.modelsFile) : undefined });
+  const router = createRouter({
+    registry,
+    providers,
+    providerSetup: {
+      glm: { envVar: 'GLM_API_KEY', aliases: ['ZAI_API_KEY', 'ZHIPUAI_API_KEY'] },
+      kimi: { envVar: 'KIMI_API_KEY', aliases: ['MOONSHOT_API_KEY'] },
+    },
+    allowedModels: { glm: config.glm.allowedModels, kimi: config.kimi.allowedModels },
+    defaultModel: config.defaultModel,
+    retry: config.retry,
+    attemptTimeoutMs: config.attemptTimeoutMs,
+    logger,
+  });
+  return {
+    router,
+    memory: new ConversationMemory({ ttlMs: config.conversation.ttlMs, maxTurns: config.conversation.maxTurns }),
+    providers: [
+      { provider: 'glm', configured: providers['glm'] !== undefined, baseUrl: config.glm.baseURL },
+      { provider: 'kimi', configured: providers['kimi'] !== undefined, baseUrl: config.kimi.baseURL },
+    ],
+  };
+}

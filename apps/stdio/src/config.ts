@@ -1,0 +1,138 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseEnv } from 'node:util';
+import { z } from 'zod';
+
+/** Defaults of every setting, in one place (README's configuration table mirrors this). */
+export const configDefaults = {
+  GLM_BASE_URL: 'https://api.z.ai/api/paas/v4',
+  KIMI_BASE_URL: 'https://api.moonshot.ai/v1',
+  DEFAULT_MODEL: 'glm-4.5-flash',
+  LOG_LEVEL: 'info',
+  EXAI_MAX_RETRIES: 3,
+  EXAI_RETRY_INITIAL_DELAY_MS: 500,
+  EXAI_RETRY_MAX_DELAY_MS: 8000,
+  EXAI_ATTEMPT_TIMEOUT_MS: 120_000,
+  CONVERSATION_TIMEOUT_HOURS: 3,
+  MAX_CONVERSATION_TURNS: 20,
+  EXAI_PROMPT_MAX_CHARS: 60_000,
+  EXAI_MAX_FILE_BYTES: 1024 * 1024,
+} as const;
+
+const optionalText = z
+  .string()
+  .transform((value) => value.trim())
+  .optional()
+  .transform((value) => (value ? value : undefined));
+const list = optionalText.transform((value) =>
+  value === undefined ? undefined : value.split(',').map((item) => item.trim()).filter(Boolean),
+);
+const url = (fallback: string) =>
+  optionalText.transform((value) => value ?? fallback).pipe(z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }));
+const integer = (fallback: number, min: number) =>
+  optionalText.transform((value) => (value === undefined ? fallback : Number(value))).pipe(z.number().int().min(min));
+const number = (fallback: number, min: number) =>
+  optionalText.transform((value) => (value === undefined ? fallback : Number(value))).pipe(z.number().min(min));
+
+const schema = z.object({
+  GLM_API_KEY: optionalText,
+  ZAI_API_KEY: optionalText,
+  ZHIPUAI_API_KEY: optionalText,
+  GLM_BASE_URL: url(configDefaults.GLM_BASE_URL),
+  KIMI_API_KEY: optionalText,
+  MOONSHOT_API_KEY: optionalText,
+  KIMI_BASE_URL: url(configDefaults.KIMI_BASE_URL),
+  GLM_ALLOWED_MODELS: list,
+  KIMI_ALLOWED_MODELS: list,
+  DEFAULT_MODEL: optionalText.transform((value) => value ?? configDefaults.DEFAULT_MODEL),
+  EXAI_MODELS_FILE: optionalText,
+  LOG_LEVEL: optionalText
+    .transform((value) => (value ?? configDefaults.LOG_LEVEL).toLowerCase())
+    .pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])),
+  EXAI_LOG_FILE: optionalText,
+  EXAI_MAX_RETRIES: integer(configDefaults.EXAI_MAX_RETRIES, 0),
+  EXAI_RETRY_INITIAL_DELAY_MS: integer(configDefaults.EXAI_RETRY_INITIAL_DELAY_MS, 0),
+  EXAI_RETRY_MAX_DELAY_MS: integer(configDefaults.EXAI_RETRY_MAX_DELAY_MS, 0),
+  EXAI_ATTEMPT_TIMEOUT_MS: integer(configDefaults.EXAI_ATTEMPT_TIMEOUT_MS, 1),
+  CONVERSATION_TIMEOUT_HOURS: number(configDefaults.CONVERSATION_TIMEOUT_HOURS, 0),
+  MAX_CONVERSATION_TURNS: integer(configDefaults.MAX_CONVERSATION_TURNS, 2),
+  EXAI_PROMPT_MAX_CHARS: integer(configDefaults.EXAI_PROMPT_MAX_CHARS, 1),
+  EXAI_MAX_FILE_BYTES: integer(configDefaults.EXAI_MAX_FILE_BYTES, 1),
+});
+
+/** The validated configuration of the stdio server. */
+export interface StdioConfig {
+  glm: { apiKey: string | undefined; baseURL: string; allowedModels: string[] | undefined };
+  kimi: { apiKey: string | undefined; baseURL: string; allowedModels: string[] | undefined };
+  defaultModel: string;
+  modelsFile: string | undefined;
+  logLevel: string;
+  logFile: string | undefined;
+  retry: { maxAttempts: number; initialDelayMs: number; maxDelayMs: number };
+  attemptTimeoutMs: number;
+  conversation: { ttlMs: number; maxTurns: number };
+  promptMaxChars: number;
+  maxFileBytes: number;
+  /** Where the `.env` file was read from, if one was. */
+  envFile: string | undefined;
+}
+
+/** Every problem found in the configuration, reported at once. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Reads the configuration: the process environment first, then `.env` in the working directory,
+ * then the defaults. Validates everything once and throws a `ConfigError` listing every problem.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): StdioConfig {
+  const envFile = join(cwd, '.env');
+  let fromFile: Record<string, string> = {};
+  let envFileUsed: string | undefined;
+  try {
+    fromFile = parseEnv(readFileSync(envFile, 'utf8')) as Record<string, string>;
+    envFileUsed = envFile;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw new ConfigError([`${envFile}: cannot be read (${(error as Error).message})`]);
+    }
+  }
+  const merged: Record<string, string | undefined> = { ...fromFile };
+  for (const [key, value] of Object.entries(env)) if (value !== undefined && value !== '') merged[key] = value;
+
+  const parsed = schema.safeParse(merged);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message} (got ${JSON.stringify(merged[String(issue.path[0])])})`));
+  }
+  const values = parsed.data;
+  return {
+    glm: {
+      apiKey: values.GLM_API_KEY ?? values.ZAI_API_KEY ?? values.ZHIPUAI_API_KEY,
+      baseURL: values.GLM_BASE_URL.replace(/\/+$/, ''),
+      allowedModels: values.GLM_ALLOWED_MODELS,
+    },
+    kimi: {
+      apiKey: values.KIMI_API_KEY ?? values.MOONSHOT_API_KEY,
+      baseURL: values.KIMI_BASE_URL.replace(/\/+$/, ''),
+      allowedModels: values.KIMI_ALLOWED_MODELS,
+    },
+    defaultModel: values.DEFAULT_MODEL,
+    modelsFile: values.EXAI_MODELS_FILE,
+    logLevel: values.LOG_LEVEL,
+    logFile: values.EXAI_LOG_FILE,
+    retry: {
+      maxAttempts: values.EXAI_MAX_RETRIES,
+      initialDelayMs: values.EXAI_RETRY_INITIAL_DELAY_MS,
+      maxDelayMs: values.EXAI_RETRY_MAX_DELAY_MS,
+    },
+    attemptTimeoutMs: values.EXAI_ATTEMPT_TIMEOUT_MS,
+    conversation: { ttlMs: values.CONVERSATION_TIMEOUT_HOURS * 3_600_000, maxTurns: values.MAX_CONVERSATION_TURNS },
+    promptMaxChars: values.EXAI_PROMPT_MAX_CHARS,
+    maxFileBytes: values.EXAI_MAX_FILE_BYTES,
+    envFile: envFileUsed,
+  };
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { createExaiMcpServer } from '@exai/tools';
+import { composeExai } from './compose-exai.js';
+import { ConfigError, loadConfig } from './config.js';
+import { createLogger } from './create-logger.js';
+import { version } from './version.js';
+
+/** exai over stdio: one person, one MCP client. stdout carries MCP messages only; logs go to stderr. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    process.stderr.write(`exai-stdio: ${(error as Error).message}\n`);
+    process.exit(error instanceof ConfigError ? 78 : 1);
+  }
+  const logger = createLogger({ level: config.logLevel, file: config.logFile });
+  const exai = composeExai(config, logger);
+  for (const provider of exai.providers) {
+    if (!provider.configured) logger.warn({ provider: provider.provider }, `${provider.provider} is not configured: its models are unavailable (see listmodels)`);
+  }
+  const server = createExaiMcpServer({
+    router: exai.router,
+    memory: exai.memory,
+    logger,
+    version,
+    transport: 'stdio',
+    providers: exai.providers,
+    defaultModel: config.defaultModel,
+    promptMaxChars: config.promptMaxChars,
+    maxFileBytes: config.maxFileBytes,
+  });
+  const transport = new StdioServerTransport();
+  const shutdown = async (reason: string) => {
+    logger.info({ reason }, 'exai-stdio stopping');
+    await server.close().catch(() => undefined);
+    process.exit(0);
+  };
+  transport.onclose = () => void shutdown('stdin closed');
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  await server.connect(transport);
+  logger.info({ version, envFile: config.envFile, providers: exai.providers }, 'exai-stdio ready');
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`exai-stdio: fatal: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,41 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+
+/** The built bin, as `npx exai-stdio` runs it (the test target builds first). */
+export const stdioMain = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+
+/** A connected MCP SDK client talking to a spawned `exai-stdio`, plus its stderr. */
+export interface StdioSession {
+  client: Client;
+  stderr: () => string;
+  close: () => Promise<void>;
+}
+
+/** Spawns exai-stdio with the given environment (in an empty working directory, so no stray `.env`). */
+export async function startStdio(env: Record<string, string>): Promise<StdioSession> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [stdioMain],
+    env: { ...getDefaultEnvironment(), LOG_LEVEL: 'debug', ...env },
+    cwd: mkdtempSync(join(tmpdir(), 'exai-stdio-')),
+    stderr: 'pipe',
+  });
+  let stderr = '';
+  transport.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const client = new Client({ name: 'exai-e2e', version: '1.0.0' });
+  await client.connect(transport);
+  return { client, stderr: () => stderr, close: () => client.close() };
+}
+
+/** The text of a tool result's first content item. */
+export function textOf(result: CallToolResult): string {
+  const first = result.content[0];
+  return first?.type === 'text' ? first.text : '';
+}
