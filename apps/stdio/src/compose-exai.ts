@@ -1,10 +1,10 @@
 import { createGlm } from '@exai/providers-glm';
 import { createKimi } from '@exai/providers-kimi';
 import { createModelRegistry, createRouter, loadModelsFile, type Router } from '@exai/router';
-import type { Provider } from '@exai/router/spec';
+import { ExaiError, type Provider } from '@exai/router/spec';
 import { ConversationMemory, type ProviderSummary } from '@exai/tools';
 import type { Logger } from 'pino';
-import type { StdioConfig } from './config.js';
+import { ConfigError, type StdioConfig } from './config.js';
 
 /** The parts of exai a host process runs. */
 export interface ExaiComposition {
@@ -22,8 +22,10 @@ export function composeExai(config: StdioConfig, logger: Logger): ExaiCompositio
   if (config.glm.apiKey) providers['glm'] = createGlm({ apiKey: config.glm.apiKey, baseURL: config.glm.baseURL });
   if (config.kimi.apiKey) providers['kimi'] = createKimi({ apiKey: config.kimi.apiKey, baseURL: config.kimi.baseURL });
 
-  const registry = createModelRegistry({ overrides: config.modelsFile ? loadModelsFile(config.modelsFile) : undefined });
-  const router = createRouter({
+  const registry = createModelRegistry({ overrides: config.modelsFile ? setting('EXAI_MODELS_FILE', () => loadModelsFile(config.modelsFile as string)) : undefined });
+  // Until automatic routing exists, "auto" means the router's default model.
+  const defaultModel = config.defaultModel.toLowerCase() === 'auto' ? undefined : config.defaultModel;
+  const router = setting('DEFAULT_MODEL', () => createRouter({
     registry,
     providers,
     providerSetup: {
@@ -31,11 +33,11 @@ export function composeExai(config: StdioConfig, logger: Logger): ExaiCompositio
       kimi: { envVar: 'KIMI_API_KEY', aliases: ['MOONSHOT_API_KEY'] },
     },
     allowedModels: { glm: config.glm.allowedModels, kimi: config.kimi.allowedModels },
-    defaultModel: config.defaultModel,
+    defaultModel,
     retry: config.retry,
     attemptTimeoutMs: config.attemptTimeoutMs,
     logger,
-  });
+  }));
   return {
     router,
     memory: new ConversationMemory({ ttlMs: config.conversation.ttlMs, maxTurns: config.conversation.maxTurns }),
@@ -44,4 +46,14 @@ export function composeExai(config: StdioConfig, logger: Logger): ExaiCompositio
       { provider: 'kimi', configured: providers['kimi'] !== undefined, baseUrl: config.kimi.baseURL },
     ],
   };
+}
+
+/** Runs a startup step whose failure is a bad setting, reporting it as a `ConfigError` naming the variable. */
+function setting<T>(variable: string, build: () => T): T {
+  try {
+    return build();
+  } catch (error) {
+    if (ExaiError.isInstance(error)) throw new ConfigError([`${variable}: ${error.message}`]);
+    throw error;
+  }
 }

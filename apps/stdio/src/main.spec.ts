@@ -91,6 +91,43 @@ describe('exai-stdio over the MCP SDK client', () => {
     expect(typeof lastBody('kimi').max_tokens).toBe('number');
   });
 
+  it.each([
+    ['glm-4.6', 'glm', false],
+    ['glm-4.6', 'glm', true],
+    ['kimi-k2-0905-preview', 'kimi', false],
+    ['kimi-k2-0905-preview', 'kimi', true],
+  ] as const)('answers with %s (%s), streamed: %s', async (model, vendor, streamed) => {
+    const result = (await session.client.callTool(
+      { name: 'chat', arguments: { prompt: 'Name one sorting algorithm', model } },
+      undefined,
+      streamed ? { onprogress: () => undefined } : {},
+    )) as CallToolResult;
+    const output = result.structuredContent as Structured;
+    expect(output.content).toBe(`[${model}] You said: "Name one sorting algorithm" (messages: 2, system: 1, images: 0, tools: 0)`);
+    expect(output.metadata).toMatchObject({ model, provider: vendor, streamed, finish_reason: 'stop' });
+    expect(output.metadata.tokens.output).toBeGreaterThan(0);
+    // Progress delivery itself is asserted with simulated latency below (at zero latency the SDK
+    // client may handle the only notification after the result).
+    expect(Boolean(lastBody(vendor).stream)).toBe(streamed);
+  });
+
+  it('streams a GLM web search answer with its sources', async () => {
+    const result = (await session.client.callTool({ name: 'chat', arguments: { prompt: 'release notes', model: 'glm-4.5', use_websearch: true } }, undefined, {
+      onprogress: () => undefined,
+    })) as CallToolResult;
+    const output = result.structuredContent as Structured;
+    expect(output.metadata.streamed).toBe(true);
+    expect(output.web_search_results.length).toBeGreaterThan(0);
+    expect(output.content).toContain('[ref_1]');
+  });
+
+  it('returns the reasoning of a Kimi thinking model', async () => {
+    const result = await chat({ prompt: 'Why is the sky blue?', model: 'kimi-k2-thinking' });
+    const output = result.structuredContent as Structured;
+    expect(output.reasoning).toContain('Thinking about');
+    expect(lastBody('kimi').temperature).toBe(1);
+  });
+
   it('searches the web with GLM and returns the sources', async () => {
     const result = await chat({ prompt: 'latest TypeScript release', model: 'glm-4.6', use_websearch: true });
     const output = result.structuredContent as Structured;
@@ -126,6 +163,10 @@ describe('exai-stdio over the MCP SDK client', () => {
     const result = await chat({ prompt: 'What is in this image?', model: 'glm-4.5v', images: [image] });
     expect(result.isError).toBeFalsy();
     expect((result.structuredContent as Structured).content).toContain('images: 1');
+    const kimi = await chat({ prompt: 'Describe it', model: 'moonshot-v1-8k-vision-preview', images: [image] });
+    expect((kimi.structuredContent as Structured).content).toContain('images: 1');
+    const part = lastBody('kimi').messages.at(-1).content.find((entry: Structured) => entry.type === 'image_url');
+    expect(part.image_url.url.startsWith('data:image/png;base64,')).toBe(true);
     const refused = await chat({ prompt: 'What is in this image?', model: 'glm-4.5-flash', images: [image] });
     expect(refused.isError).toBe(true);
     expect(textOf(refused)).toContain('glm-4.5v');

@@ -16,7 +16,13 @@ async function main(): Promise<void> {
     process.exit(error instanceof ConfigError ? 78 : 1);
   }
   const logger = createLogger({ level: config.logLevel, file: config.logFile });
-  const exai = composeExai(config, logger);
+  let exai;
+  try {
+    exai = composeExai(config, logger);
+  } catch (error) {
+    process.stderr.write(`exai-stdio: ${(error as Error).message}\n`);
+    process.exit(error instanceof ConfigError ? 78 : 1);
+  }
   for (const provider of exai.providers) {
     if (!provider.configured) logger.warn({ provider: provider.provider }, `${provider.provider} is not configured: its models are unavailable (see listmodels)`);
   }
