@@ -19,8 +19,10 @@ export interface ExaiComposition {
  */
 export function composeExai(config: StdioConfig, logger: Logger): ExaiComposition {
   const providers: Partial<Record<string, Provider>> = {};
-  if (config.glm.apiKey) providers['glm'] = createGlm({ apiKey: config.glm.apiKey, baseURL: config.glm.baseURL });
-  if (config.kimi.apiKey) providers['kimi'] = createKimi({ apiKey: config.kimi.apiKey, baseURL: config.kimi.baseURL });
+  const [glmKey] = config.glm.apiKeys;
+  const [kimiKey] = config.kimi.apiKeys;
+  if (glmKey) providers['glm'] = createGlm({ apiKey: glmKey, baseURL: config.glm.baseURL });
+  if (kimiKey) providers['kimi'] = createKimi({ apiKey: kimiKey, baseURL: config.kimi.baseURL });
 
   const registry = createModelRegistry({ overrides: config.modelsFile ? setting('EXAI_MODELS_FILE', () => loadModelsFile(config.modelsFile as string)) : undefined });
   // Until automatic routing exists, "auto" means the router's default model.
@@ -35,7 +37,7 @@ export function composeExai(config: StdioConfig, logger: Logger): ExaiCompositio
     allowedModels: { glm: config.glm.allowedModels, kimi: config.kimi.allowedModels },
     defaultModel,
     retry: config.retry,
-    attemptTimeoutMs: config.attemptTimeoutMs,
+    attemptTimeoutMs: config.timeouts.attemptMs,
     logger,
   }));
   return {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
+import { TimeoutHierarchyError, validateTimeoutHierarchy } from '@exai/resilience';
 import { z } from 'zod';
 
 /** Defaults of every setting, in one place (README's configuration table mirrors this). */
@@ -13,6 +14,16 @@ export const configDefaults = {
   EXAI_RETRY_INITIAL_DELAY_MS: 500,
   EXAI_RETRY_MAX_DELAY_MS: 8000,
   EXAI_ATTEMPT_TIMEOUT_MS: 120_000,
+  EXAI_PROVIDER_CALL_TIMEOUT_MS: 300_000,
+  EXAI_TOOL_TIMEOUT_MS: 450_000,
+  ROUTER_AI_MANAGER_MODEL: 'glm-4.5-flash',
+  ROUTER_AI_MANAGER_TIMEOUT_MS: 2000,
+  EXAI_WS_GLOBAL_MAX_INFLIGHT: 24,
+  EXAI_WS_SESSION_MAX_INFLIGHT: 8,
+  EXAI_WS_GLM_MAX_INFLIGHT: 4,
+  EXAI_WS_KIMI_MAX_INFLIGHT: 6,
+  EXAI_QUEUE_SIZE: 100,
+  EXAI_QUEUE_TIMEOUT_MS: 30_000,
   CONVERSATION_TIMEOUT_HOURS: 3,
   MAX_CONVERSATION_TURNS: 20,
   EXAI_PROMPT_MAX_CHARS: 60_000,
@@ -34,13 +45,22 @@ const integer = (fallback: number, min: number) =>
 const number = (fallback: number, min: number) =>
   optionalText.transform((value) => (value === undefined ? fallback : Number(value))).pipe(z.number().min(min));
 
+const flag = (fallback: boolean) =>
+  optionalText
+    .transform((value) => (value === undefined ? String(fallback) : value.toLowerCase()))
+    .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { message: 'must be true or false' }))
+    .transform((value) => ['true', '1', 'yes', 'on'].includes(value));
+const positiveNumber = optionalText.transform((value) => (value === undefined ? undefined : Number(value))).pipe(z.number().positive().optional());
+
 const schema = z.object({
   GLM_API_KEY: optionalText,
   ZAI_API_KEY: optionalText,
   ZHIPUAI_API_KEY: optionalText,
+  GLM_API_KEYS: list,
   GLM_BASE_URL: url(configDefaults.GLM_BASE_URL),
   KIMI_API_KEY: optionalText,
   MOONSHOT_API_KEY: optionalText,
+  KIMI_API_KEYS: list,
   KIMI_BASE_URL: url(configDefaults.KIMI_BASE_URL),
   GLM_ALLOWED_MODELS: list,
   KIMI_ALLOWED_MODELS: list,
@@ -54,6 +74,20 @@ const schema = z.object({
   EXAI_RETRY_INITIAL_DELAY_MS: integer(configDefaults.EXAI_RETRY_INITIAL_DELAY_MS, 0),
   EXAI_RETRY_MAX_DELAY_MS: integer(configDefaults.EXAI_RETRY_MAX_DELAY_MS, 0),
   EXAI_ATTEMPT_TIMEOUT_MS: integer(configDefaults.EXAI_ATTEMPT_TIMEOUT_MS, 1),
+  EXAI_PROVIDER_CALL_TIMEOUT_MS: integer(configDefaults.EXAI_PROVIDER_CALL_TIMEOUT_MS, 1),
+  EXAI_TOOL_TIMEOUT_MS: integer(configDefaults.EXAI_TOOL_TIMEOUT_MS, 1),
+  EXAI_MAX_COST_PER_REQUEST: positiveNumber,
+  ROUTER_AI_MANAGER: flag(false),
+  ROUTER_AI_MANAGER_MODEL: optionalText.transform((value) => value ?? configDefaults.ROUTER_AI_MANAGER_MODEL),
+  ROUTER_AI_MANAGER_TIMEOUT_MS: integer(configDefaults.ROUTER_AI_MANAGER_TIMEOUT_MS, 1),
+  ROUTER_FALLBACK_EXPLICIT: flag(true),
+  ROUTER_FALLBACK_ON_CONTENT_FILTER: flag(true),
+  EXAI_WS_GLOBAL_MAX_INFLIGHT: integer(configDefaults.EXAI_WS_GLOBAL_MAX_INFLIGHT, 1),
+  EXAI_WS_SESSION_MAX_INFLIGHT: integer(configDefaults.EXAI_WS_SESSION_MAX_INFLIGHT, 1),
+  EXAI_WS_GLM_MAX_INFLIGHT: integer(configDefaults.EXAI_WS_GLM_MAX_INFLIGHT, 1),
+  EXAI_WS_KIMI_MAX_INFLIGHT: integer(configDefaults.EXAI_WS_KIMI_MAX_INFLIGHT, 1),
+  EXAI_QUEUE_SIZE: integer(configDefaults.EXAI_QUEUE_SIZE, 0),
+  EXAI_QUEUE_TIMEOUT_MS: integer(configDefaults.EXAI_QUEUE_TIMEOUT_MS, 1),
   CONVERSATION_TIMEOUT_HOURS: number(configDefaults.CONVERSATION_TIMEOUT_HOURS, 0),
   MAX_CONVERSATION_TURNS: integer(configDefaults.MAX_CONVERSATION_TURNS, 2),
   EXAI_PROMPT_MAX_CHARS: integer(configDefaults.EXAI_PROMPT_MAX_CHARS, 1),
@@ -62,14 +96,20 @@ const schema = z.object({
 
 /** The validated configuration of the stdio server. */
 export interface StdioConfig {
-  glm: { apiKey: string | undefined; baseURL: string; allowedModels: string[] | undefined };
-  kimi: { apiKey: string | undefined; baseURL: string; allowedModels: string[] | undefined };
+  /** `apiKeys`: every key, `GLM_API_KEYS` first, then the single-key variables; duplicates removed. */
+  glm: { apiKeys: string[]; baseURL: string; allowedModels: string[] | undefined };
+  kimi: { apiKeys: string[]; baseURL: string; allowedModels: string[] | undefined };
   defaultModel: string;
   modelsFile: string | undefined;
   logLevel: string;
   logFile: string | undefined;
   retry: { maxAttempts: number; initialDelayMs: number; maxDelayMs: number };
-  attemptTimeoutMs: number;
+  /** Innermost first: one attempt < one provider call (retries and fallbacks) < one tool call. */
+  timeouts: { attemptMs: number; providerCallMs: number; toolMs: number };
+  maxCostPerRequestUsd: number | undefined;
+  aiManager: { enabled: boolean; model: string; timeoutMs: number };
+  fallback: { explicitModels: boolean; onContentFilter: boolean };
+  limits: { globalInFlight: number; sessionInFlight: number; providerInFlight: { glm: number; kimi: number }; queue: number; queueTimeoutMs: number };
   conversation: { ttlMs: number; maxTurns: number };
   promptMaxChars: number;
   maxFileBytes: number;
@@ -109,14 +149,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message} (got ${JSON.stringify(merged[String(issue.path[0])])})`));
   }
   const values = parsed.data;
+  try {
+    // attempt < provider call (retries and fallbacks) < tool call, each at least 1.5 × the one inside it.
+    validateTimeoutHierarchy([
+      { setting: 'EXAI_ATTEMPT_TIMEOUT_MS', ms: values.EXAI_ATTEMPT_TIMEOUT_MS },
+      { setting: 'EXAI_PROVIDER_CALL_TIMEOUT_MS', ms: values.EXAI_PROVIDER_CALL_TIMEOUT_MS },
+      { setting: 'EXAI_TOOL_TIMEOUT_MS', ms: values.EXAI_TOOL_TIMEOUT_MS },
+    ]);
+  } catch (error) {
+    if (TimeoutHierarchyError.isInstance(error)) throw new ConfigError(error.violations.map((violation) => violation.message));
+    throw error;
+  }
   return {
     glm: {
-      apiKey: values.GLM_API_KEY ?? values.ZAI_API_KEY ?? values.ZHIPUAI_API_KEY,
+      apiKeys: unique([...(values.GLM_API_KEYS ?? []), values.GLM_API_KEY ?? values.ZAI_API_KEY ?? values.ZHIPUAI_API_KEY]),
       baseURL: values.GLM_BASE_URL.replace(/\/+$/, ''),
       allowedModels: values.GLM_ALLOWED_MODELS,
     },
     kimi: {
-      apiKey: values.KIMI_API_KEY ?? values.MOONSHOT_API_KEY,
+      apiKeys: unique([...(values.KIMI_API_KEYS ?? []), values.KIMI_API_KEY ?? values.MOONSHOT_API_KEY]),
       baseURL: values.KIMI_BASE_URL.replace(/\/+$/, ''),
       allowedModels: values.KIMI_ALLOWED_MODELS,
     },
@@ -129,10 +180,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       initialDelayMs: values.EXAI_RETRY_INITIAL_DELAY_MS,
       maxDelayMs: values.EXAI_RETRY_MAX_DELAY_MS,
     },
-    attemptTimeoutMs: values.EXAI_ATTEMPT_TIMEOUT_MS,
+    timeouts: { attemptMs: values.EXAI_ATTEMPT_TIMEOUT_MS, providerCallMs: values.EXAI_PROVIDER_CALL_TIMEOUT_MS, toolMs: values.EXAI_TOOL_TIMEOUT_MS },
+    maxCostPerRequestUsd: values.EXAI_MAX_COST_PER_REQUEST,
+    aiManager: { enabled: values.ROUTER_AI_MANAGER, model: values.ROUTER_AI_MANAGER_MODEL, timeoutMs: values.ROUTER_AI_MANAGER_TIMEOUT_MS },
+    fallback: { explicitModels: values.ROUTER_FALLBACK_EXPLICIT, onContentFilter: values.ROUTER_FALLBACK_ON_CONTENT_FILTER },
+    limits: {
+      globalInFlight: values.EXAI_WS_GLOBAL_MAX_INFLIGHT,
+      sessionInFlight: values.EXAI_WS_SESSION_MAX_INFLIGHT,
+      providerInFlight: { glm: values.EXAI_WS_GLM_MAX_INFLIGHT, kimi: values.EXAI_WS_KIMI_MAX_INFLIGHT },
+      queue: values.EXAI_QUEUE_SIZE,
+      queueTimeoutMs: values.EXAI_QUEUE_TIMEOUT_MS,
+    },
     conversation: { ttlMs: values.CONVERSATION_TIMEOUT_HOURS * 3_600_000, maxTurns: values.MAX_CONVERSATION_TURNS },
     promptMaxChars: values.EXAI_PROMPT_MAX_CHARS,
     maxFileBytes: values.EXAI_MAX_FILE_BYTES,
     envFile: envFileUsed,
   };
+}
+
+function unique(values: Array<string | undefined>): string[] {
+  return [...new Set(values.filter((value): value is string => Boolean(value)))];
 }

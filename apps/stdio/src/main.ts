@@ -36,6 +36,7 @@ async function main(): Promise<void> {
     defaultModel: config.defaultModel,
     promptMaxChars: config.promptMaxChars,
     maxFileBytes: config.maxFileBytes,
+    toolTimeoutMs: config.timeouts.toolMs,
   });
   const transport = new StdioServerTransport();
   const shutdown = async (reason: string) => {

@@ -5,12 +5,31 @@ export { TimeoutExceededError } from './timeout-exceeded-error.js';
 export {
   createCircuitBreaker,
   circuitStateName,
+  circuitBreakerDefaults,
+  CircuitBreaker,
   type CircuitBreakerOptions,
+  type CircuitBreakerSnapshot,
+  type CircuitChangeReason,
+  type CircuitStateChange,
   type CircuitStateName,
 } from './create-circuit-breaker.js';
-export { createBulkhead, type BulkheadOptions } from './create-bulkhead.js';
+export { CircuitOpenError, type CircuitOpenErrorOptions } from './circuit-open-error.js';
+export { createBulkhead, Bulkhead, type BulkheadOptions } from './create-bulkhead.js';
+export { CapacityExceededError, type CapacityExceededErrorOptions } from './capacity-exceeded-error.js';
+export {
+  createRateLimiter,
+  rateLimitDefaults,
+  type RateLimiter,
+  type RateLimiterOptions,
+  type RateLimitDecision,
+} from './create-rate-limiter.js';
+export { RateLimitExceededError, type RateLimitExceededErrorOptions } from './rate-limit-exceeded-error.js';
+export { RateLimitStoreError, type RateLimitStoreErrorOptions } from './rate-limit-store-error.js';
+export { validateTimeoutHierarchy, defaultTimeoutFactor } from './validate-timeout-hierarchy.js';
+export { TimeoutHierarchyError, type TimeoutLayer, type TimeoutHierarchyViolation } from './timeout-hierarchy-error.js';
 export { composePolicies, type ResiliencePipeline, type PipelineContext, type AnyPolicy } from './compose-policies.js';
 // Cockatiel types and errors callers meet through these factories, so they need not depend on cockatiel.
+// Our CircuitOpenError and CapacityExceededError extend BrokenCircuitError and BulkheadRejectedError.
 export {
   BrokenCircuitError,
   BulkheadRejectedError,
@@ -19,4 +38,5 @@ export {
   isBulkheadRejectedError,
   type BulkheadPolicy,
   type CircuitBreakerPolicy,
+  type IDisposable,
 } from 'cockatiel';

@@ -111,6 +111,29 @@ describe('createExaiMcpServer', () => {
     expect(text(missing)).toContain('prompt');
   });
 
+  it('chat stops at the tool time limit and says which setting to raise', async () => {
+    const timed = createExaiMcpServer({
+      router,
+      memory: new ConversationMemory(),
+      version: '9.9.9',
+      transport: 'memory',
+      providers: [],
+      defaultModel: 'fake-model',
+      toolTimeoutMs: 50,
+    });
+    const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
+    await timed.connect(serverTransport);
+    const timedClient = new Client({ name: 'test', version: '1.0.0' });
+    await timedClient.connect(clientTransport);
+    router.hang = true;
+    const result = (await timedClient.callTool({ name: 'chat', arguments: { prompt: 'slow' } })) as CallToolResult;
+    expect(result.isError).toBe(true);
+    expect(text(result)).toContain('did not finish within 50 ms (EXAI_TOOL_TIMEOUT_MS)');
+    expect(text(result)).toContain('[tool_timeout]');
+    expect(router.calls[0]?.signal?.aborted).toBe(true);
+    await timedClient.close();
+  });
+
   it('listmodels and version describe the setup', async () => {
     const models = (await call('listmodels')).structuredContent as Structured;
     expect(models.providers[0].models.map((model: Structured) => model.id)).toEqual(['fake-model', 'fake-vision']);

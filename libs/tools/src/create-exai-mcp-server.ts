@@ -28,6 +28,8 @@ export interface ExaiServerOptions {
   defaultModel: string;
   promptMaxChars?: number;
   maxFileBytes?: number;
+  /** Time limit of one tool call (`EXAI_TOOL_TIMEOUT_MS`). */
+  toolTimeoutMs?: number;
 }
 
 /** Names of the tools this server registers, in `tools/list` order. */
@@ -62,7 +64,14 @@ export function createExaiMcpServer(options: ExaiServerOptions): McpServer {
           : new ProgressReporter((params) => extra.sendNotification({ method: 'notifications/progress', params }), token);
       return runChat(
         input,
-        { router: options.router, memory: options.memory, logger, promptMaxChars: options.promptMaxChars, maxFileBytes: options.maxFileBytes },
+        {
+          router: options.router,
+          memory: options.memory,
+          logger,
+          promptMaxChars: options.promptMaxChars,
+          maxFileBytes: options.maxFileBytes,
+          toolTimeoutMs: options.toolTimeoutMs,
+        },
         { signal: extra.signal, progress },
       );
     },

@@ -14,6 +14,7 @@ export { listModels, renderModels, listModelsOutputShape, type ListModelsOutput 
 export { renderVersion, versionOutputShape, type VersionOutput } from './version-tool.js';
 export { ProgressReporter, type ProgressParams } from './progress-reporter.js';
 export { ToolInputError } from './tool-input-error.js';
+export { ToolTimeoutError } from './tool-timeout-error.js';
 export { toolErrorResult } from './tool-result.js';
 export { silentLogger, type ToolLogger } from './tool-logger.js';
 export type { ToolsRouter, ToolsRouterCall } from './tools-router.js';

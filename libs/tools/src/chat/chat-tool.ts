@@ -7,6 +7,7 @@ import { loadImages } from '../files/load-images.js';
 import type { ProgressReporter } from '../progress-reporter.js';
 import type { ToolLogger } from '../tool-logger.js';
 import { ToolInputError } from '../tool-input-error.js';
+import { ToolTimeoutError } from '../tool-timeout-error.js';
 import type { ToolsRouter } from '../tools-router.js';
 import { toolErrorResult } from '../tool-result.js';
 import { buildChatRequest, userTurnText } from './build-chat-request.js';
@@ -19,6 +20,8 @@ export interface ChatToolDependencies {
   logger: ToolLogger;
   promptMaxChars?: number;
   maxFileBytes?: number;
+  /** Time limit of one chat call, files and model call included (`EXAI_TOOL_TIMEOUT_MS`); none when undefined. */
+  toolTimeoutMs?: number;
   now?: () => Date;
 }
 
@@ -38,6 +41,9 @@ const HISTORY_SHARE = 0.5;
 export async function runChat(input: ChatInput, dependencies: ChatToolDependencies, context: ChatCallContext = {}): Promise<CallToolResult> {
   const { router, memory, logger } = dependencies;
   const started = Date.now();
+  const callerSignal = context.signal;
+  const deadline = dependencies.toolTimeoutMs === undefined ? undefined : AbortSignal.timeout(dependencies.toolTimeoutMs);
+  if (deadline) context = { ...context, signal: callerSignal ? AbortSignal.any([callerSignal, deadline]) : deadline };
   try {
     const promptMaxChars = dependencies.promptMaxChars ?? DEFAULT_PROMPT_MAX_CHARS;
     if (input.prompt.length > promptMaxChars) return resendPrompt(input.prompt.length, promptMaxChars);
@@ -80,6 +86,9 @@ export async function runChat(input: ChatInput, dependencies: ChatToolDependenci
     logger.info({ tool: 'chat', model: info.id, tokens: output.metadata?.tokens, costUsd, durationMs: output.metadata?.duration_ms }, 'chat answered');
     return { content: [{ type: 'text', text: renderAnswer(output) }], structuredContent: output };
   } catch (error) {
+    if (deadline?.aborted && !callerSignal?.aborted) {
+      return toolErrorResult(new ToolTimeoutError('chat', dependencies.toolTimeoutMs as number, error), logger, 'chat');
+    }
     return toolErrorResult(error, logger, 'chat');
   }
 }

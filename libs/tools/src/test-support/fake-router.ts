@@ -30,6 +30,8 @@ export class FakeRouter implements ToolsRouter {
   readonly models = [fakeModel('fake-model'), fakeModel('fake-vision', { capabilities: { ...fakeModel('x').capabilities, vision: true } })];
   /** When set, the next call fails with it. */
   failWith: Error | undefined;
+  /** When true, calls wait until their signal aborts, then fail with the abort reason. */
+  hang = false;
 
   resolve(model?: string): { info: ModelInfo } {
     const info = this.models.find((candidate) => candidate.id === (model === undefined || model === 'auto' ? 'fake-model' : model));
@@ -40,6 +42,9 @@ export class FakeRouter implements ToolsRouter {
   async generate(call: ToolsRouterCall, options: { signal?: AbortSignal } = {}): Promise<ChatResult> {
     this.calls.push({ kind: 'generate', call, signal: options.signal });
     this.throwIfFailing();
+    if (this.hang) {
+      await new Promise((_, reject) => options.signal?.addEventListener('abort', () => reject(options.signal?.reason), { once: true }));
+    }
     return this.result(call);
   }
 
