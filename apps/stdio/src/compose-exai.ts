@@ -18,15 +18,12 @@ export interface ExaiComposition {
  * Providers without a key are left out, so the router can say which variable to set.
  */
 export function composeExai(config: StdioConfig, logger: Logger): ExaiComposition {
-  const providers: Partial<Record<string, Provider>> = {};
-  const [glmKey] = config.glm.apiKeys;
-  const [kimiKey] = config.kimi.apiKeys;
-  if (glmKey) providers['glm'] = createGlm({ apiKey: glmKey, baseURL: config.glm.baseURL });
-  if (kimiKey) providers['kimi'] = createKimi({ apiKey: kimiKey, baseURL: config.kimi.baseURL });
+  // One provider instance per key: the router balances keys by in-flight calls, each with its own breaker.
+  const providers: Partial<Record<string, Provider[]>> = {};
+  if (config.glm.apiKeys.length) providers['glm'] = config.glm.apiKeys.map((apiKey) => createGlm({ apiKey, baseURL: config.glm.baseURL }));
+  if (config.kimi.apiKeys.length) providers['kimi'] = config.kimi.apiKeys.map((apiKey) => createKimi({ apiKey, baseURL: config.kimi.baseURL }));
 
   const registry = createModelRegistry({ overrides: config.modelsFile ? setting('EXAI_MODELS_FILE', () => loadModelsFile(config.modelsFile as string)) : undefined });
-  // Until automatic routing exists, "auto" means the router's default model.
-  const defaultModel = config.defaultModel.toLowerCase() === 'auto' ? undefined : config.defaultModel;
   const router = setting('DEFAULT_MODEL', () => createRouter({
     registry,
     providers,
@@ -35,17 +32,22 @@ export function composeExai(config: StdioConfig, logger: Logger): ExaiCompositio
       kimi: { envVar: 'KIMI_API_KEY', aliases: ['MOONSHOT_API_KEY'] },
     },
     allowedModels: { glm: config.glm.allowedModels, kimi: config.kimi.allowedModels },
-    defaultModel,
+    defaultModel: config.defaultModel,
     retry: config.retry,
     attemptTimeoutMs: config.timeouts.attemptMs,
+    callTimeoutMs: config.timeouts.providerCallMs,
+    maxCostPerRequestUsd: config.maxCostPerRequestUsd,
+    fallback: config.fallback,
+    aiManager: config.aiManager,
+    limits: config.limits,
     logger,
   }));
   return {
     router,
     memory: new ConversationMemory({ ttlMs: config.conversation.ttlMs, maxTurns: config.conversation.maxTurns }),
     providers: [
-      { provider: 'glm', configured: providers['glm'] !== undefined, baseUrl: config.glm.baseURL },
-      { provider: 'kimi', configured: providers['kimi'] !== undefined, baseUrl: config.kimi.baseURL },
+      { provider: 'glm', configured: config.glm.apiKeys.length > 0, baseUrl: config.glm.baseURL },
+      { provider: 'kimi', configured: config.kimi.apiKeys.length > 0, baseUrl: config.kimi.baseURL },
     ],
   };
 }

@@ -11,7 +11,7 @@ describe('loadConfig', () => {
     const config = loadConfig({}, emptyDir());
     expect(config.glm).toEqual({ apiKeys: [], baseURL: configDefaults.GLM_BASE_URL, allowedModels: undefined });
     expect(config.timeouts).toEqual({ attemptMs: 120_000, providerCallMs: 300_000, toolMs: 450_000 });
-    expect(config.limits).toEqual({ globalInFlight: 24, sessionInFlight: 8, providerInFlight: { glm: 4, kimi: 6 }, queue: 100, queueTimeoutMs: 30_000 });
+    expect(config.limits).toEqual({ globalInFlight: 24, sessionInFlight: 8, providerInFlight: { glm: 4, kimi: 6 }, queue: 32, queueTimeoutMs: 15_000 });
     expect(config.aiManager).toEqual({ enabled: false, model: 'glm-4.5-flash', timeoutMs: 2000 });
     expect(config.fallback).toEqual({ explicitModels: true, onContentFilter: true });
     expect(config.maxCostPerRequestUsd).toBeUndefined();

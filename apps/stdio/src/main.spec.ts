@@ -204,13 +204,6 @@ describe('exai-stdio over the MCP SDK client', () => {
     expect(textOf(unknown)).toContain('continuation_id no-such-thread was not found');
   });
 
-  it('returns a provider error as isError with the mapped message, without retrying quota errors', async () => {
-    const result = await chat({ prompt: 'hello [[sim:error:1113]]', model: 'glm-4.5-flash' });
-    expect(result.isError).toBe(true);
-    expect(textOf(result)).toContain('quota_exhausted');
-    expect(sim.requests.filter((entry) => entry.path.endsWith('/chat/completions'))).toHaveLength(1);
-  });
-
   it('cancels the upstream request when the client cancels the call', async () => {
     const controller = new AbortController();
     const call = session.client.callTool({ name: 'chat', arguments: { prompt: 'wait [[sim:hang]]', model: 'glm-4.5-flash' } }, undefined, {
@@ -241,6 +234,26 @@ describe('exai-stdio over the MCP SDK client', () => {
     await session.client.callTool({ name: 'version', arguments: {} });
     expect(session.stderr()).toContain('exai-stdio ready');
   });
+});
+
+describe('exai-stdio when every provider fails', () => {
+  // Its own process: a quota error takes the key out of rotation for the rest of the process.
+  let own: StdioSession;
+  beforeAll(async () => {
+    own = await startStdio({ GLM_API_KEY: 'sim-glm', GLM_BASE_URL: sim.glmBaseURL, KIMI_API_KEY: 'sim-kimi', KIMI_BASE_URL: sim.kimiBaseURL });
+  });
+  afterAll(async () => own?.close());
+
+  it('returns a provider error as isError with the mapped message, without retrying quota errors', async () => {
+    // Both vendors out of balance: nothing to fall back to.
+    sim.addFault({ vendor: 'glm', fault: 'error:1113' });
+    sim.setKimiBalance(0);
+    const result = (await own.client.callTool({ name: 'chat', arguments: { prompt: 'hello', model: 'glm-4.5-flash' } })) as CallToolResult;
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toContain('[quota_exhausted]');
+    expect(sim.requests.filter((entry) => entry.vendor === 'glm' && entry.path.endsWith('/chat/completions'))).toHaveLength(1);
+  });
+
 });
 
 describe('exai-stdio without keys', () => {

@@ -37,6 +37,7 @@ async function main(): Promise<void> {
     promptMaxChars: config.promptMaxChars,
     maxFileBytes: config.maxFileBytes,
     toolTimeoutMs: config.timeouts.toolMs,
+    session: 'stdio',
   });
   const transport = new StdioServerTransport();
   const shutdown = async (reason: string) => {

@@ -1,16 +1,44 @@
 export {
   createRouter,
-  routerDefaults,
   type Router,
-  type RouterOptions,
-  type RouterRetryOptions,
   type RoutedCall,
   type RoutedChatResult,
   type RoutedStream,
   type RoutedStreamSummary,
   type ModelAvailability,
   type ResolvedModel,
+  type RouterStatus,
+  type KeyStatus,
 } from './create-router.js';
+export {
+  routerDefaults,
+  routerTimeoutLayers,
+  routerTimeoutSettings,
+  type RouterOptions,
+  type RouterRetryOptions,
+  type RouterFallbackOptions,
+  type RouterLimits,
+  type RouterBreakerOptions,
+} from './router-options.js';
+export type { RoutingDecision, RoutingTask, TaskCategory, ClassifiedBy, RequestNeeds, ChainEntry } from './routing-decision.js';
+export type {
+  RouterEvents,
+  RouterEventMap,
+  RouterEventType,
+  RouterEventListener,
+  DecisionEvent,
+  RetryEvent,
+  FallbackEvent,
+  BreakerEvent,
+  BreakerState,
+  RejectedEvent,
+  CallEvent,
+  AttemptRecord,
+  AttemptOutcome,
+  TargetRef,
+} from './router-events.js';
+export { aiManagerDefaults, parseClassification, type AiManagerOptions, type AiClassification } from './ai-manager.js';
+export type { BulkheadStatus } from './call-limits.js';
 export type { ProviderSetup, RouterLogger } from './model-access.js';
 export { createModelRegistry, type ModelRegistry, type ModelRegistryOptions } from './model-registry.js';
 export { defaultModels } from './default-models.js';
@@ -25,5 +53,10 @@ export {
   ModelNotAllowedError,
   CapabilityError,
   ModelsFileError,
+  OverCapacityError,
+  NoQualifyingModelError,
   type CapabilityName,
+  type CapacityScope,
+  type RejectedCandidate,
+  type RejectionCode,
 } from './router-errors.js';

@@ -18,6 +18,8 @@ export interface RouterLogger {
   info(object: Record<string, unknown>, message: string): void;
   warn(object: Record<string, unknown>, message: string): void;
   error(object: Record<string, unknown>, message: string): void;
+  /** pino's level check; when present, the router skips building debug records nobody reads. */
+  isLevelEnabled?(level: string): boolean;
 }
 
 /** Decides which models may be used: the provider has a key, and the model is on its allow-list. */

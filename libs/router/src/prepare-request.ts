@@ -1,5 +1,6 @@
 import type { ChatRequest, ModelInfo } from '@exai/router/spec';
 import { estimatePromptTokens } from './estimate-prompt-tokens.js';
+import { kimiFileCount } from './request-features.js';
 import { CapabilityError, type CapabilityName } from './router-errors.js';
 
 /** A request adjusted to one model, and what was changed. */
@@ -13,6 +14,8 @@ export interface PreparedRequest {
 export interface PrepareContext {
   /** Model ids that have a capability, best suggestions first (for `CapabilityError` messages). */
   modelsWith(capability: CapabilityName): string[];
+  /** The request's estimated input tokens, when the caller has them already (else estimated here). */
+  inputTokens?: number;
 }
 
 /** Below this many tokens of room, a context-based clamp would only hide the problem: the vendor decides. */
@@ -34,7 +37,8 @@ function endsWithPartial(request: ChatRequest): boolean {
 /**
  * Applies what the registry knows about `info` to a request before it is sent:
  * - refuses, with a {@link CapabilityError} naming models that can, images or video without vision,
- *   function tools without tool support, web search, JSON mode and partial mode where unsupported;
+ *   function tools without tool support, web search, JSON mode, partial mode and Kimi file ids where
+ *   unsupported;
  * - turns thinking off for models that never think, and drops a request to disable it on models that
  *   always think (both with a warning);
  * - temperature: the model's default when absent, clamped to its range, forced to its fixed value;
@@ -52,6 +56,7 @@ export function prepareRequest(info: ModelInfo, request: ChatRequest, context: P
   if (request.webSearch?.enabled) demand('webSearch', 'search the web');
   if (request.responseFormat?.type === 'json_object') demand('jsonMode', 'answer in JSON mode');
   if (endsWithPartial(request)) demand('partialMode', 'continue a partial assistant message');
+  if (kimiFileCount(request) > 0) demand('files', 'read uploaded files (providerOptions.kimi.fileIds)');
 
   const warnings: string[] = [];
   const prepared: ChatRequest = { ...request };
@@ -87,7 +92,7 @@ export function prepareRequest(info: ModelInfo, request: ChatRequest, context: P
     if (requested !== undefined) warnings.push(`maxTokens ${requested} exceeds ${info.id}'s output limit; sent ${info.maxOutputTokens}`);
     maxTokens = info.maxOutputTokens;
   }
-  const promptTokens = Math.ceil(estimatePromptTokens(request) * ESTIMATE_MARGIN);
+  const promptTokens = Math.ceil((context.inputTokens ?? estimatePromptTokens(request)) * ESTIMATE_MARGIN);
   const room = info.contextWindow - promptTokens;
   if (maxTokens > room && room >= MIN_CONTEXT_BUDGET) {
     if (requested !== undefined) {

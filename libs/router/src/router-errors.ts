@@ -6,6 +6,8 @@ const markers = {
   modelNotAllowed: Symbol.for('exai.error.ModelNotAllowedError'),
   capability: Symbol.for('exai.error.CapabilityError'),
   modelsFile: Symbol.for('exai.error.ModelsFileError'),
+  overCapacity: Symbol.for('exai.error.OverCapacityError'),
+  noQualifyingModel: Symbol.for('exai.error.NoQualifyingModelError'),
 } as const;
 
 function hasMarker(error: unknown, marker: symbol): boolean {
@@ -137,5 +139,81 @@ export class ModelsFileError extends ExaiError {
   /** True for any `ModelsFileError`, even one created by another copy of this package. */
   static override isInstance(error: unknown): error is ModelsFileError {
     return hasMarker(error, markers.modelsFile);
+  }
+}
+
+/** Which concurrency limit refused a call. */
+export type CapacityScope = 'global' | 'session' | 'provider';
+
+/**
+ * Too many calls are running or waiting: a bulkhead's slots and queue were full, or the call waited in
+ * the queue longer than the queue timeout. Code `over_capacity`; retry after `retryAfterMs`.
+ */
+export class OverCapacityError extends ExaiError {
+  /** The limit that refused the call. */
+  readonly scope: CapacityScope;
+  /** The bulkhead's name: `global`, the session id, or the provider id. */
+  readonly limitName: string;
+  /** Calls allowed at once in that bulkhead. */
+  readonly limit: number;
+  /** Suggested wait before trying again, in ms. */
+  readonly retryAfterMs: number;
+
+  constructor(options: { scope: CapacityScope; limitName: string; limit: number; retryAfterMs: number; setting: string; cause?: unknown }) {
+    const where = options.scope === 'global' ? 'exai' : options.scope === 'session' ? `session ${options.limitName}` : options.limitName;
+    super('over_capacity', {
+      message:
+        `${where} is over capacity: ${options.limit} calls are already running and the queue is full or too slow ` +
+        `(${options.setting}). Retry in ${Math.ceil(options.retryAfterMs / 1000)} s.`,
+      cause: options.cause,
+    });
+    this.name = 'OverCapacityError';
+    this.scope = options.scope;
+    this.limitName = options.limitName;
+    this.limit = options.limit;
+    this.retryAfterMs = options.retryAfterMs;
+    Object.defineProperty(this, markers.overCapacity, { value: true });
+  }
+
+  /** True for any `OverCapacityError`, even one created by another copy of this package. */
+  static override isInstance(error: unknown): error is OverCapacityError {
+    return hasMarker(error, markers.overCapacity);
+  }
+}
+
+/** A candidate model left out of a routing decision, and why. */
+export interface RejectedCandidate {
+  model: string;
+  provider: string;
+  /** Stable reason code. */
+  code: RejectionCode;
+  /** Readable reason (`cannot read images or video`, `needs about 140,000 tokens; window 131,072`). */
+  reason: string;
+}
+
+/** Why a candidate was left out. */
+export type RejectionCode = 'unavailable' | 'capability' | 'thinking' | 'context' | 'cost' | 'breaker_open';
+
+/**
+ * No usable model can take the request: every candidate lacks a needed capability, cannot fit the
+ * prompt, costs more than the cap, or has no key. Code `no_qualifying_model`; `rejected` says why each one.
+ */
+export class NoQualifyingModelError extends ExaiError {
+  readonly rejected: RejectedCandidate[];
+
+  constructor(options: { rejected: RejectedCandidate[]; need?: string }) {
+    const shown = options.rejected.slice(0, 8).map((candidate) => `${candidate.model}: ${candidate.reason}`);
+    const more = options.rejected.length > shown.length ? `; and ${options.rejected.length - shown.length} more` : '';
+    super('no_qualifying_model', {
+      message: `No usable model can take this request${options.need ? ` (${options.need})` : ''}. ${shown.length ? `${shown.join('; ')}${more}.` : 'No model is configured.'}`,
+    });
+    this.name = 'NoQualifyingModelError';
+    this.rejected = options.rejected;
+    Object.defineProperty(this, markers.noQualifyingModel, { value: true });
+  }
+
+  /** True for any `NoQualifyingModelError`, even one created by another copy of this package. */
+  static override isInstance(error: unknown): error is NoQualifyingModelError {
+    return hasMarker(error, markers.noQualifyingModel);
   }
 }

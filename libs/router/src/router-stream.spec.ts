@@ -69,7 +69,7 @@ describe('router.stream', () => {
   });
 
   it('times out an attempt that sends no first part, and retries it', async () => {
-    const { router, kimi } = routerFixture({ attemptTimeoutMs: 30, retry: { maxAttempts: 1, initialDelayMs: 1, maxDelayMs: 1 } });
+    const { router, kimi } = routerFixture({ attemptTimeoutMs: 30, callTimeoutMs: 5_000, retry: { maxAttempts: 1, initialDelayMs: 1, maxDelayMs: 1 }, fallback: { explicitModels: false } });
     kimi.script({ kind: 'hang' }, { kind: 'hang' });
     const { error } = await drain(router.stream({ model: 'kimi', request }));
     expect(ProviderTimeoutError.isInstance(error)).toBe(true);

@@ -52,6 +52,7 @@ describe('createExaiMcpServer', () => {
     expect(output.status).toBe('ok');
     expect(output.content).toBe('echo: hello');
     expect(output.metadata).toMatchObject({ model: 'fake-model', provider: 'fake', tokens: { input: 10, output: 5 }, streamed: false });
+    expect(output.metadata.routing).toMatchObject({ mode: 'auto', chain: ['fake-model'], attempts: [{ model: 'fake-model', outcome: 'success' }] });
     expect(output.metadata.cost_usd).toBeCloseTo((10 * 1 + 5 * 2) / 1e6);
     expect(text(result)).toContain('echo: hello');
     expect(text(result)).toContain(`continuation_id: ${output.continuation_id}`);

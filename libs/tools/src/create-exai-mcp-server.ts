@@ -30,6 +30,8 @@ export interface ExaiServerOptions {
   maxFileBytes?: number;
   /** Time limit of one tool call (`EXAI_TOOL_TIMEOUT_MS`). */
   toolTimeoutMs?: number;
+  /** Session id of this connection, for the per-session concurrency limit. */
+  session?: string;
 }
 
 /** Names of the tools this server registers, in `tools/list` order. */
@@ -71,6 +73,7 @@ export function createExaiMcpServer(options: ExaiServerOptions): McpServer {
           promptMaxChars: options.promptMaxChars,
           maxFileBytes: options.maxFileBytes,
           toolTimeoutMs: options.toolTimeoutMs,
+          session: options.session,
         },
         { signal: extra.signal, progress },
       );

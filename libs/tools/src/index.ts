@@ -17,4 +17,4 @@ export { ToolInputError } from './tool-input-error.js';
 export { ToolTimeoutError } from './tool-timeout-error.js';
 export { toolErrorResult } from './tool-result.js';
 export { silentLogger, type ToolLogger } from './tool-logger.js';
-export type { ToolsRouter, ToolsRouterCall } from './tools-router.js';
+export type { ToolsRouter } from './tools-router.js';

@@ -4,6 +4,7 @@ import {
   type ChatModel,
   type ChatRequest,
   type ChatResult,
+  type FinishReason,
   type Provider,
   type StreamPart,
   type Usage,
@@ -12,7 +13,7 @@ import {
 /** What the fake does on one call. Calls beyond the script succeed with {@link fakeResult}. */
 export type FakeStep =
   /** Resolve (generate) or stream a short answer. */
-  | { kind: 'answer'; text?: string; usage?: Partial<Usage>; webSearchCalls?: number }
+  | { kind: 'answer'; text?: string; usage?: Partial<Usage>; webSearchCalls?: number; finishReason?: FinishReason['unified'] }
   /** Throw before anything is returned or streamed. */
   | { kind: 'error'; error: Error }
   /** Never answer; reject with `AbortedError` when the call's signal aborts (as a real provider does). */
@@ -49,7 +50,7 @@ export function fakeResult(provider: string, modelId: string, step: Extract<Fake
     webSearchResults: [],
     webSearchCalls: step.webSearchCalls ?? 0,
     usage: usageOf(step.usage),
-    finishReason: { unified: 'stop', raw: 'stop' },
+    finishReason: step.finishReason ? { unified: step.finishReason, raw: step.finishReason } : { unified: 'stop', raw: 'stop' },
     provider,
     modelId,
     warnings: ['provider warning'],

@@ -1,5 +1,6 @@
 import { createModelRegistry } from '../model-registry.js';
-import { createRouter, type Router, type RouterOptions } from '../create-router.js';
+import { createRouter, type Router } from '../create-router.js';
+import type { RouterOptions } from '../router-options.js';
 import { FakeProvider } from './fake-provider.js';
 
 /** Environment variables as the stdio app declares them. */
@@ -8,22 +9,33 @@ export const providerSetup: RouterOptions['providerSetup'] = {
   kimi: { envVar: 'KIMI_API_KEY', aliases: ['MOONSHOT_API_KEY'] },
 };
 
-/** A router over fake GLM and Kimi providers with millisecond backoff. */
-export function routerFixture(overrides: Partial<RouterOptions> & { only?: Array<'glm' | 'kimi'> } = {}): {
+/** Options of {@link routerFixture}: router options, which providers have keys, and how many keys each. */
+export type FixtureOptions = Partial<RouterOptions> & { only?: Array<'glm' | 'kimi'>; keys?: { glm?: number; kimi?: number } };
+
+/**
+ * A router over fake GLM and Kimi providers (one `FakeProvider` per key) with millisecond backoff.
+ * `glm` and `kimi` are the first keys; `glmKeys` and `kimiKeys` all of them.
+ */
+export function routerFixture(overrides: FixtureOptions = {}): {
   router: Router;
   glm: FakeProvider;
   kimi: FakeProvider;
+  glmKeys: FakeProvider[];
+  kimiKeys: FakeProvider[];
 } {
-  const glm = new FakeProvider('glm');
-  const kimi = new FakeProvider('kimi');
-  const { only, ...options } = overrides;
+  const { only, keys, ...options } = overrides;
+  const glmKeys = Array.from({ length: keys?.glm ?? 1 }, () => new FakeProvider('glm'));
+  const kimiKeys = Array.from({ length: keys?.kimi ?? 1 }, () => new FakeProvider('kimi'));
   const configured = only ?? ['glm', 'kimi'];
   const router = createRouter({
     registry: createModelRegistry(),
-    providers: { ...(configured.includes('glm') ? { glm } : {}), ...(configured.includes('kimi') ? { kimi } : {}) },
+    providers: {
+      ...(configured.includes('glm') ? { glm: glmKeys.length === 1 ? glmKeys[0] : glmKeys } : {}),
+      ...(configured.includes('kimi') ? { kimi: kimiKeys.length === 1 ? kimiKeys[0] : kimiKeys } : {}),
+    },
     providerSetup,
     retry: { initialDelayMs: 1, maxDelayMs: 2 },
     ...options,
   });
-  return { router, glm, kimi };
+  return { router, glm: glmKeys[0] as FakeProvider, kimi: kimiKeys[0] as FakeProvider, glmKeys, kimiKeys };
 }

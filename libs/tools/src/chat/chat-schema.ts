@@ -45,6 +45,16 @@ export const chatOutputShape = {
       duration_ms: z.number(),
       streamed: z.boolean(),
       warnings: z.array(z.string()),
+      routing: z.object({
+        mode: z.enum(['explicit', 'auto']),
+        category: z.string(),
+        chain: z.array(z.string()),
+        reasons: z.array(z.string()),
+        estimated_cost_usd: z.number(),
+        attempts: z.array(
+          z.object({ model: z.string(), provider: z.string(), outcome: z.string(), code: z.string().optional(), duration_ms: z.number() }),
+        ),
+      }),
     })
     .optional(),
 };

@@ -1,4 +1,5 @@
-import type { ChatResult, ModelInfo, StreamPart, Usage } from '@exai/router/spec';
+import type { RoutedCall, RoutedChatResult, RoutedStream } from '@exai/router';
+import type { ChatResult, Usage } from '@exai/router/spec';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { ConversationMemory } from '../conversation/conversation-memory.js';
 import { replayTurns } from '../conversation/conversation-memory.js';
@@ -22,6 +23,8 @@ export interface ChatToolDependencies {
   maxFileBytes?: number;
   /** Time limit of one chat call, files and model call included (`EXAI_TOOL_TIMEOUT_MS`); none when undefined. */
   toolTimeoutMs?: number;
+  /** Session the calls count against (per-session concurrency limit). */
+  session?: string;
   now?: () => Date;
 }
 
@@ -69,21 +72,26 @@ export async function runChat(input: ChatInput, dependencies: ChatToolDependenci
       now: (dependencies.now ?? (() => new Date()))(),
     });
 
-    const call = { model: info.id, request };
+    // The requested name (or auto) goes to the router, which may choose or fall back to another model.
+    const call: RoutedCall = { request, task: { tool: 'chat' } };
+    if (input.model !== undefined) call.model = input.model;
+    if (dependencies.session !== undefined) call.session = dependencies.session;
     const result = context.progress
-      ? await collectStream(router.stream(call, { signal: context.signal }), context.progress)
+      ? await collectStream(router.streamWithMetadata(call, { signal: context.signal }), context.progress)
       : await router.generate(call, { signal: context.signal });
-    const costUsd = router.estimateCost(info, result.usage, result.webSearchCalls);
 
     const continuationId = input.continuation_id ?? memory.create();
     const at = Date.now();
     memory.append(
       continuationId,
       { role: 'user', content: userText + (images.length ? `\n\n[${images.length} image(s) attached]` : ''), tool: 'chat', at },
-      { role: 'assistant', content: result.text, tool: 'chat', model: info.id, at },
+      { role: 'assistant', content: result.text, tool: 'chat', model: result.model.id, at },
     );
-    const output = chatOutput(result, info, { continuationId, costUsd, durationMs: Date.now() - started, streamed: context.progress !== undefined });
-    logger.info({ tool: 'chat', model: info.id, tokens: output.metadata?.tokens, costUsd, durationMs: output.metadata?.duration_ms }, 'chat answered');
+    const output = chatOutput(result, { continuationId, durationMs: Date.now() - started, streamed: context.progress !== undefined });
+    logger.info(
+      { tool: 'chat', model: result.model.id, attempts: result.attempts, tokens: output.metadata?.tokens, costUsd: result.costUsd, durationMs: output.metadata?.duration_ms },
+      'chat answered',
+    );
     return { content: [{ type: 'text', text: renderAnswer(output) }], structuredContent: output };
   } catch (error) {
     if (deadline?.aborted && !callerSignal?.aborted) {
@@ -101,8 +109,8 @@ function resendPrompt(length: number, limit: number): CallToolResult {
   return { content: [{ type: 'text', text: output.content }], structuredContent: output };
 }
 
-/** Drains a routed stream, reporting text as progress, and assembles the same result `generate` gives. */
-async function collectStream(parts: AsyncIterable<StreamPart>, progress: ProgressReporter): Promise<ChatResult> {
+/** Drains a routed stream, reporting text as progress, and assembles the result `generate` would give. */
+async function collectStream(routed: RoutedStream, progress: ProgressReporter): Promise<RoutedChatResult> {
   let text = '';
   let reasoning = '';
   const result: ChatResult = {
@@ -117,7 +125,7 @@ async function collectStream(parts: AsyncIterable<StreamPart>, progress: Progres
     warnings: [],
   };
   try {
-    for await (const part of parts) {
+    for await (const part of routed.parts) {
       switch (part.type) {
         case 'response-metadata':
           result.provider = part.provider;
@@ -150,35 +158,61 @@ async function collectStream(parts: AsyncIterable<StreamPart>, progress: Progres
   } finally {
     await progress.close();
   }
+  const summary = routed.summary;
   result.text = text;
   if (reasoning) result.reasoning = reasoning;
-  return result;
+  return {
+    ...result,
+    model: summary?.model ?? routed.model,
+    key: summary?.key ?? '',
+    attempts: summary?.attempts ?? routed.attemptLog.length,
+    costUsd: summary?.costUsd ?? 0,
+    durationMs: summary?.durationMs ?? 0,
+    decision: summary?.decision ?? routed.decision,
+    attemptLog: [...(summary?.attemptLog ?? routed.attemptLog)],
+    totalUsage: summary?.totalUsage ?? result.usage,
+  };
 }
 
 function emptyUsage(): Usage {
   return { inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, reasoningTokens: 0, totalTokens: 0 };
 }
 
-function chatOutput(result: ChatResult, info: ModelInfo, extra: { continuationId: string; costUsd: number; durationMs: number; streamed: boolean }): ChatOutput {
+function chatOutput(result: RoutedChatResult, extra: { continuationId: string; durationMs: number; streamed: boolean }): ChatOutput {
+  const { decision } = result;
   const output: ChatOutput = {
     status: 'ok',
     content: result.text,
     continuation_id: extra.continuationId,
     metadata: {
-      model: info.id,
-      provider: info.provider,
+      model: result.model.id,
+      provider: result.model.provider,
       finish_reason: result.finishReason.raw ?? result.finishReason.unified,
       tokens: {
-        input: result.usage.inputTokens,
-        cached_input: result.usage.cachedInputTokens,
-        output: result.usage.outputTokens,
-        reasoning: result.usage.reasoningTokens,
+        input: result.totalUsage.inputTokens,
+        cached_input: result.totalUsage.cachedInputTokens,
+        output: result.totalUsage.outputTokens,
+        reasoning: result.totalUsage.reasoningTokens,
       },
       web_search_calls: result.webSearchCalls,
-      cost_usd: extra.costUsd,
+      cost_usd: result.costUsd,
       duration_ms: extra.durationMs,
       streamed: extra.streamed,
       warnings: result.warnings,
+      routing: {
+        mode: decision.mode,
+        category: decision.category,
+        chain: decision.chain.map((entry) => entry.model),
+        reasons: decision.reasons,
+        estimated_cost_usd: decision.estimatedCostUsd,
+        attempts: result.attemptLog.map((attempt) => ({
+          model: attempt.model,
+          provider: attempt.provider,
+          outcome: attempt.outcome,
+          ...(attempt.code ? { code: attempt.code } : {}),
+          duration_ms: Math.round(attempt.durationMs),
+        })),
+      },
     },
   };
   if (result.reasoning) output.reasoning = result.reasoning;
@@ -202,7 +236,7 @@ function renderAnswer(output: ChatOutput): string {
   if (meta) {
     lines.push(
       '',
-      `— ${meta.model} (${meta.provider}) · ${meta.tokens.input} in / ${meta.tokens.output} out tokens · $${meta.cost_usd.toFixed(6)} · ${meta.duration_ms} ms · continuation_id: ${output.continuation_id}`,
+      `— ${meta.model} (${meta.provider}, ${meta.routing.mode}${meta.routing.attempts.length > 1 ? `, ${meta.routing.attempts.length} attempts` : ''}) · ${meta.tokens.input} in / ${meta.tokens.output} out tokens · $${meta.cost_usd.toFixed(6)} · ${meta.duration_ms} ms · continuation_id: ${output.continuation_id}`,
     );
   }
   return lines.join('\n');

@@ -1,5 +1,6 @@
-import { ExaiError, type ChatRequest, type ChatResult, type ModelInfo, type StreamPart, type Usage } from '@exai/router/spec';
-import type { ToolsRouter, ToolsRouterCall } from '../tools-router.js';
+import type { ModelAvailability, RoutedCall, RoutedChatResult, RoutedStream, RoutingDecision } from '@exai/router';
+import { ExaiError, type ChatRequest, type ModelInfo, type Provider, type StreamPart } from '@exai/router/spec';
+import type { ToolsRouter } from '../tools-router.js';
 
 /** A model for tests. */
 export function fakeModel(id: string, overrides: Partial<ModelInfo> = {}): ModelInfo {
@@ -24,22 +25,29 @@ function lastUserText(request: ChatRequest): string {
   return typeof user.content === 'string' ? user.content : user.content.map((part) => (part.type === 'text' ? part.text : `<${part.type}>`)).join(' ');
 }
 
+const unusedProvider: Provider = {
+  id: 'fake',
+  chatModel: () => {
+    throw new Error('the fake router answers by itself');
+  },
+};
+
 /** An in-memory router: answers `echo: <last user text>`, records every call. */
 export class FakeRouter implements ToolsRouter {
-  readonly calls: Array<{ kind: 'generate' | 'stream'; call: ToolsRouterCall; signal: AbortSignal | undefined }> = [];
+  readonly calls: Array<{ kind: 'generate' | 'stream'; call: RoutedCall; signal: AbortSignal | undefined }> = [];
   readonly models = [fakeModel('fake-model'), fakeModel('fake-vision', { capabilities: { ...fakeModel('x').capabilities, vision: true } })];
   /** When set, the next call fails with it. */
   failWith: Error | undefined;
   /** When true, calls wait until their signal aborts, then fail with the abort reason. */
   hang = false;
 
-  resolve(model?: string): { info: ModelInfo } {
+  resolve(model?: string): { info: ModelInfo; provider: Provider } {
     const info = this.models.find((candidate) => candidate.id === (model === undefined || model === 'auto' ? 'fake-model' : model));
     if (!info) throw new ExaiError('unknown_model', { message: `Unknown model "${model}"; available: ${this.models.map((candidate) => candidate.id).join(', ')}` });
-    return { info };
+    return { info, provider: unusedProvider };
   }
 
-  async generate(call: ToolsRouterCall, options: { signal?: AbortSignal } = {}): Promise<ChatResult> {
+  async generate(call: RoutedCall, options: { signal?: AbortSignal } = {}): Promise<RoutedChatResult> {
     this.calls.push({ kind: 'generate', call, signal: options.signal });
     this.throwIfFailing();
     if (this.hang) {
@@ -48,20 +56,29 @@ export class FakeRouter implements ToolsRouter {
     return this.result(call);
   }
 
-  async *stream(call: ToolsRouterCall, options: { signal?: AbortSignal } = {}): AsyncIterable<StreamPart> {
+  streamWithMetadata(call: RoutedCall, options: { signal?: AbortSignal } = {}): RoutedStream {
     this.calls.push({ kind: 'stream', call, signal: options.signal });
     this.throwIfFailing();
     const result = this.result(call);
-    yield { type: 'response-metadata', provider: 'fake', modelId: result.modelId };
-    for (const word of result.text.split(/(?<= )/)) yield { type: 'text-delta', delta: word };
-    yield { type: 'finish', finishReason: result.finishReason, usage: result.usage, webSearchCalls: 0, warnings: [] };
+    let finished = false;
+    async function* parts(): AsyncGenerator<StreamPart> {
+      yield { type: 'response-metadata', provider: 'fake', modelId: result.modelId };
+      for (const word of result.text.split(/(?<= )/)) yield { type: 'text-delta', delta: word };
+      finished = true;
+      yield { type: 'finish', finishReason: result.finishReason, usage: result.usage, webSearchCalls: 0, warnings: [] };
+    }
+    return {
+      model: result.model,
+      decision: result.decision,
+      attemptLog: result.attemptLog,
+      parts: parts(),
+      get summary() {
+        return finished ? { ...result, finishReason: result.finishReason, webSearchCalls: 0 } : undefined;
+      },
+    };
   }
 
-  estimateCost(info: ModelInfo, usage: Usage): number {
-    return (usage.inputTokens * info.prices.inputPerMillion + usage.outputTokens * info.prices.outputPerMillion) / 1e6;
-  }
-
-  listModels(): Array<{ info: ModelInfo; available: boolean; reason?: string }> {
+  listModels(): ModelAvailability[] {
     return this.models.map((info) => ({ info, available: true }));
   }
 
@@ -71,18 +88,41 @@ export class FakeRouter implements ToolsRouter {
     if (error) throw error;
   }
 
-  private result(call: ToolsRouterCall): ChatResult {
+  private result(call: RoutedCall): RoutedChatResult {
+    const { info } = this.resolve(call.model);
     const text = `echo: ${lastUserText(call.request)}`;
+    const usage = { inputTokens: 10, cachedInputTokens: 0, outputTokens: 5, reasoningTokens: 0, totalTokens: 15 };
+    const decision = {
+      mode: call.model === undefined || call.model === 'auto' ? 'auto' : 'explicit',
+      requested: call.model ?? 'auto',
+      category: 'fast',
+      classifiedBy: 'rules',
+      model: info.id,
+      provider: 'fake',
+      chain: [{ model: info.id, provider: 'fake', tier: 'fast', estimatedCostUsd: 0.00002 }],
+      reasons: ['fake router'],
+      rejected: [],
+      estimatedInputTokens: 10,
+      estimatedCostUsd: 0.00002,
+    } as unknown as RoutingDecision;
     return {
       text,
       toolCalls: [],
       webSearchResults: [],
       webSearchCalls: 0,
-      usage: { inputTokens: 10, cachedInputTokens: 0, outputTokens: 5, reasoningTokens: 0, totalTokens: 15 },
+      usage,
+      totalUsage: usage,
       finishReason: { unified: 'stop', raw: 'stop' },
       provider: 'fake',
-      modelId: this.resolve(call.model).info.id,
+      modelId: info.id,
       warnings: [],
+      model: info,
+      key: 'fake#1',
+      attempts: 1,
+      costUsd: (10 * info.prices.inputPerMillion + 5 * info.prices.outputPerMillion) / 1e6,
+      durationMs: 1,
+      decision,
+      attemptLog: [{ model: info.id, provider: 'fake', key: 'fake#1', outcome: 'success', durationMs: 1 }],
     };
   }
 }
