@@ -57,7 +57,7 @@ export class GlmChatModel implements ChatModel {
     } catch (error) {
       throw mapGlmError(error, this.#errorContext(options));
     }
-    yield* normalizeGlmStream(chunks, { modelId: this.modelId, warnings, signal: options?.signal, timeoutMs: this.#client.timeoutMs });
+    yield* normalizeGlmStream(chunks, { modelId: this.modelId, warnings, signal: options?.signal, timeoutMs: this.#client.effectiveTimeoutMs(options) });
   }
 
   #toResult(raw: unknown, warnings: string[]): ChatResult {
@@ -98,7 +98,7 @@ export class GlmChatModel implements ChatModel {
   }
 
   #errorContext(options: CallOptions | undefined) {
-    return { operation: 'chat' as const, signal: options?.signal, modelId: this.modelId, timeoutMs: this.#client.timeoutMs };
+    return { operation: 'chat' as const, signal: options?.signal, modelId: this.modelId, timeoutMs: this.#client.effectiveTimeoutMs(options) };
   }
 }
 

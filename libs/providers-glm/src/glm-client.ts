@@ -38,6 +38,8 @@ const settingsSchema = z.object({
 export interface GlmRequestOptions {
   signal?: AbortSignal;
   headers?: Record<string, string>;
+  /** The SDK's time limit for this request, when the call's `timeoutMs` is shorter than the client's. */
+  timeout?: number;
 }
 
 /**
@@ -84,11 +86,20 @@ export class GlmClient {
     return this.#sdk;
   }
 
-  /** SDK request options of one call: the caller's signal (aborting closes the HTTP request) and extra headers. */
+  /** The time limit of one call: the shorter of the call's `timeoutMs` and the provider's. */
+  effectiveTimeoutMs(options: CallOptions | undefined): number | undefined {
+    const call = options?.timeoutMs;
+    if (call === undefined || !(call > 0)) return this.timeoutMs;
+    return this.timeoutMs === undefined ? call : Math.min(call, this.timeoutMs);
+  }
+
+  /** SDK request options of one call: the caller's signal (aborting closes the HTTP request), extra headers and the call's time limit. */
   requestOptions(options: CallOptions | undefined): GlmRequestOptions {
     const result: GlmRequestOptions = {};
     if (options?.signal) result.signal = options.signal;
     if (options?.headers) result.headers = options.headers;
+    const timeoutMs = this.effectiveTimeoutMs(options);
+    if (timeoutMs !== this.timeoutMs && timeoutMs !== undefined) result.timeout = timeoutMs;
     return result;
   }
 }

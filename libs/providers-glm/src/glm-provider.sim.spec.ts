@@ -279,6 +279,16 @@ describe('GLM chat against the simulator', () => {
     expect(sim.requests).toHaveLength(2);
   });
 
+  it("honours a call's timeoutMs without a signal: the SDK's own timer aborts the request", async () => {
+    const glm = createGlm({ apiKey: 'sim-key', baseURL: sim.glmBaseURL });
+    const started = performance.now();
+    const error = await glm.chatModel('glm-4.5').generate(ask('[[sim:hang]]'), { timeoutMs: 150 }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ProviderTimeoutError);
+    expect((error as ProviderTimeoutError).message).toContain('150 ms');
+    expect(performance.now() - started).toBeLessThan(5_000);
+    await sim.waitFor((entry) => entry.aborted);
+  });
+
   it('works against the Coding Plan prefix', async () => {
     const coding = createGlm({ apiKey: 'sim-key', baseURL: sim.glmCodingBaseURL });
     const result = await coding.chatModel('glm-4.6').generate(ask('coding'));

@@ -1,6 +1,6 @@
 import type { CallOptions } from '@exai/router/spec';
 import type { OpenAI } from 'openai';
-import { startDeadline } from './deadline.js';
+import { callTimeoutMs, startDeadline } from './deadline.js';
 import type { KimiContext } from './kimi-context.js';
 import { mapKimiError } from './map-kimi-error.js';
 
@@ -18,11 +18,12 @@ export async function callKimi<T>(
   options: CallOptions | undefined,
   run: (client: OpenAI, signal: AbortSignal | undefined) => Promise<T>,
 ): Promise<T> {
-  const deadline = startDeadline(options?.signal, context.timeoutMs);
+  const timeoutMs = callTimeoutMs(context.timeoutMs, options);
+  const deadline = startDeadline(options?.signal, timeoutMs);
   try {
     return await run(context.client(), deadline.signal);
   } catch (error) {
-    throw mapKimiError(error, { ...what, signal: options?.signal, timedOut: deadline.expired(), timeoutMs: context.timeoutMs });
+    throw mapKimiError(error, { ...what, signal: options?.signal, timedOut: deadline.expired(), timeoutMs });
   } finally {
     deadline.clear();
   }

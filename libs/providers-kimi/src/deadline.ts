@@ -1,3 +1,12 @@
+import type { CallOptions } from '@exai/router/spec';
+
+/** The time limit of one call: the shorter of the call's `timeoutMs` and the provider's. */
+export function callTimeoutMs(providerTimeoutMs: number | undefined, options: CallOptions | undefined): number | undefined {
+  const call = options?.timeoutMs;
+  if (call === undefined || !(call > 0)) return providerTimeoutMs;
+  return providerTimeoutMs === undefined ? call : Math.min(call, providerTimeoutMs);
+}
+
 /** A per-request time limit combined with the caller's signal. */
 export interface Deadline {
   /** Aborts on the caller's abort or when the time is up; undefined when neither can happen. */

@@ -1,6 +1,6 @@
 import { type CallOptions, type ChatModel, type ChatRequest, type ChatResult, type StreamPart } from '@exai/router/spec';
 import type { OpenAI } from 'openai';
-import { startDeadline, type Deadline } from './deadline.js';
+import { callTimeoutMs, startDeadline, type Deadline } from './deadline.js';
 import { sdkRequestOptions, type KimiContext } from './kimi-context.js';
 import type { KimiFiles } from './kimi-files.js';
 import { KimiRoundDriver } from './kimi-round-driver.js';
@@ -31,22 +31,28 @@ export class KimiChatModel implements ChatModel {
   /** Sends the request (and the rounds of the `$web_search` loop or auto-continue) and returns the summed answer. */
   async generate(request: ChatRequest, options?: CallOptions): Promise<ChatResult> {
     const signal = options?.signal;
-    const timeoutMs = this.#context.timeoutMs;
+    const timeoutMs = callTimeoutMs(this.#context.timeoutMs, options);
+    // A call time limit without a signal is kept by the SDK's own timer: no signal for the SDK to
+    // compose per request (about 10 µs each), and the timeout is recognised by the time it took.
+    const sdkTimer = signal === undefined && options?.timeoutMs !== undefined ? timeoutMs : undefined;
     let deadline: Deadline | undefined;
+    let started = 0;
     try {
       const driver = await this.#driver(request, options);
       const client = this.#context.client();
       let more = true;
       while (more) {
         signal?.throwIfAborted();
-        deadline = startDeadline(signal, timeoutMs);
-        const response = await client.chat.completions.create(driver.body as unknown as NonStreamingParams, sdkRequestOptions(options, deadline.signal));
-        deadline.clear();
+        started = performance.now();
+        deadline = sdkTimer === undefined ? startDeadline(signal, timeoutMs) : undefined;
+        const response = await client.chat.completions.create(driver.body as unknown as NonStreamingParams, sdkRequestOptions(options, deadline?.signal, sdkTimer));
+        deadline?.clear();
         more = driver.next(readKimiResponse(response));
       }
       return driver.result(this.modelId);
     } catch (error) {
-      throw mapKimiError(error, { modelId: this.modelId, signal, timedOut: deadline?.expired(), timeoutMs });
+      const timedOut = deadline ? deadline.expired() : sdkTimer !== undefined && started > 0 && performance.now() - started >= sdkTimer;
+      throw mapKimiError(error, { modelId: this.modelId, signal, timedOut, timeoutMs });
     } finally {
       deadline?.clear();
     }
@@ -59,7 +65,7 @@ export class KimiChatModel implements ChatModel {
    */
   async *stream(request: ChatRequest, options?: CallOptions): AsyncGenerator<StreamPart, void, undefined> {
     const signal = options?.signal;
-    const timeoutMs = this.#context.timeoutMs;
+    const timeoutMs = callTimeoutMs(this.#context.timeoutMs, options);
     const fail = (error: unknown, requestId?: string, timedOut?: boolean) =>
       mapKimiError(error, { modelId: this.modelId, signal, timeoutMs, requestId, timedOut });
     let driver: KimiRoundDriver;

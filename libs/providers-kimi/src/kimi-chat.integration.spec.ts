@@ -291,6 +291,15 @@ describe('Kimi chat against the simulator', () => {
     expect(request.completed).toBe(false);
   });
 
+  it("honours a call's timeoutMs without a signal, the shorter of it and the provider's", async () => {
+    const kimi = createKimi({ apiKey: 'sk-sim', baseURL: sim.kimiBaseURL, timeoutMs: 60_000 });
+    const error = await failure(kimi.chatModel('kimi-k2-0905-preview').generate(user('never [[sim:hang]]'), { timeoutMs: 150 }));
+    expect(error.code).toBe('timeout');
+    expect(error.message).toContain('150 ms');
+    const request = await sim.waitFor((entry) => entry.aborted);
+    expect(request.completed).toBe(false);
+  });
+
   it('times out with ProviderTimeoutError when Kimi does not answer', async () => {
     const slow = createKimi({ apiKey: 'sk-sim', baseURL: sim.kimiBaseURL, timeoutMs: 200 });
     const error = await failure(slow.chatModel('kimi-k2-0905-preview').generate(user('never [[sim:hang]]')));

@@ -63,14 +63,19 @@ export function createKimiContext(settings: KimiProviderSettings): KimiContext {
   };
 }
 
-/** SDK request options of one call: its signal (the caller's, with the deadline) and headers, never an SDK retry. */
+/**
+ * SDK request options of one call: its signal (the caller's, with the deadline) and headers, never an
+ * SDK retry; `timeout` sets the SDK's own time limit (for a call without a signal).
+ */
 export function sdkRequestOptions(
   options: CallOptions | undefined,
   signal: AbortSignal | undefined,
-): { signal?: AbortSignal; headers?: Record<string, string>; maxRetries: 0 } {
+  timeout?: number,
+): { signal?: AbortSignal; headers?: Record<string, string>; maxRetries: 0; timeout?: number } {
   return {
     maxRetries: 0,
     ...(signal ? { signal } : {}),
+    ...(timeout === undefined ? {} : { timeout }),
     ...(options?.headers ? { headers: options.headers } : {}),
   };
 }

@@ -126,6 +126,48 @@ describe('createBulkhead', () => {
     await running;
   });
 
+  it('tryAcquire takes a free slot at once and gives it back exactly once; acquire waits in the queue', async () => {
+    const bulkhead = createBulkhead({ name: 'global', limit: 1, queue: 1, queueTimeoutMs: 1_000 });
+    const release = bulkhead.tryAcquire();
+    expect(release).toBeDefined();
+    expect(bulkhead.inFlight).toBe(1);
+    expect(bulkhead.tryAcquire()).toBeUndefined();
+
+    let admitted = false;
+    const waiting = bulkhead.acquire().then((next) => {
+      admitted = true;
+      return next;
+    });
+    expect(bulkhead.queued).toBe(1);
+    // The queue is full: a third caller is refused with the bulkhead's error.
+    const refused = await bulkhead.acquire().catch((error: unknown) => error);
+    expect(CapacityExceededError.isInstance(refused)).toBe(true);
+    expect((refused as CapacityExceededError).reason).toBe('queue_full');
+
+    release?.();
+    release?.(); // a second release does nothing
+    const next = await waiting;
+    expect(admitted).toBe(true);
+    expect(bulkhead.inFlight).toBe(1);
+    expect(bulkhead.queued).toBe(0);
+    next();
+    expect(bulkhead.inFlight).toBe(0);
+  });
+
+  it('acquire leaves the queue when its signal aborts, and rejects at once when it already has', async () => {
+    const bulkhead = createBulkhead({ limit: 1, queue: 2 });
+    const release = bulkhead.tryAcquire() as () => void;
+    const controller = new AbortController();
+    const waiting = bulkhead.acquire(controller.signal).catch((error: unknown) => error);
+    expect(bulkhead.queued).toBe(1);
+    controller.abort(new Error('caller left'));
+    expect(((await waiting) as Error).message).toBe('caller left');
+    expect(bulkhead.queued).toBe(0);
+    await expect(bulkhead.acquire(controller.signal)).rejects.toThrow('caller left');
+    release();
+    expect(bulkhead.inFlight).toBe(0);
+  });
+
   it('rejects bad settings', () => {
     expect(() => createBulkhead({ limit: 0 })).toThrow(RangeError);
     expect(() => createBulkhead({ limit: 1, queue: -1 })).toThrow(RangeError);

@@ -124,10 +124,54 @@ export class Bulkhead implements IPolicy<IDefaultPolicyContext> {
       this.failureEmitter.emit({ duration: performance.now() - started, handled: false, reason: { error } });
       throw error;
     } finally {
-      const heldMs = performance.now() - started;
-      this.averageHoldMs = this.averageHoldMs === undefined ? heldMs : this.averageHoldMs + holdTimeWeight * (heldMs - this.averageHoldMs);
-      this.release();
+      this.held(started);
     }
+  }
+
+  /**
+   * Takes a slot at once if one is free, for a caller that runs the work itself (no async frame on a
+   * hot path). Returns the function that gives the slot back (call it exactly once; later calls do
+   * nothing), or undefined when the bulkhead is full: then {@link acquire} waits in the queue. Calls
+   * run this way fire no `onSuccess`/`onFailure` (the bulkhead does not see their outcome).
+   */
+  tryAcquire(): (() => void) | undefined {
+    if (this.active >= this.limit) return undefined;
+    this.active++;
+    return this.releaser(performance.now());
+  }
+
+  /**
+   * Takes a slot, waiting in the queue like {@link execute} when none is free, and resolves with the
+   * function that gives it back (a streamed call holds its slot until the stream ends). Rejects like
+   * `execute`: `CapacityExceededError`, or the signal's reason.
+   */
+  async acquire(signal: AbortSignal = neverAborted): Promise<() => void> {
+    if (signal.aborted) throw signal.reason;
+    const now = this.tryAcquire();
+    if (now) return now;
+    if (this.waiters.length >= this.queueLimit) throw this.reject('queue_full');
+    await this.wait(signal);
+    if (signal.aborted) {
+      this.release();
+      throw signal.reason;
+    }
+    return this.releaser(performance.now());
+  }
+
+  private releaser(started: number): () => void {
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.held(started);
+    };
+  }
+
+  /** Records how long a slot was held and frees it. */
+  private held(started: number): void {
+    const heldMs = performance.now() - started;
+    this.averageHoldMs = this.averageHoldMs === undefined ? heldMs : this.averageHoldMs + holdTimeWeight * (heldMs - this.averageHoldMs);
+    this.release();
   }
 
   /** Estimated wait before a new call would get a slot, in ms: recent hold time × calls ahead / limit. */

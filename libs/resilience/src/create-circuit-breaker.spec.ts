@@ -238,6 +238,59 @@ describe('createCircuitBreaker', () => {
     await expect(breaker.execute(() => 1, AbortSignal.abort(new Error('too late')))).rejects.toThrow('too late');
   });
 
+  it('admits calls run by the caller with begin, and learns from succeed and fail like execute', async () => {
+    const { breaker, changes } = recordingBreaker({ name: 'glm', consecutiveFailures: 2, halfOpenAfterMs: 30, isFailure: (error) => error instanceof Error && error.message === 'down' });
+    const durations: number[] = [];
+    breaker.onSuccess(({ duration }) => durations.push(duration));
+    breaker.succeed(breaker.begin());
+    expect(durations).toHaveLength(1);
+    // An uncounted error and an aborted call leave the count alone.
+    breaker.fail(breaker.begin(), new Error('bad request'));
+    breaker.fail(breaker.begin(), new Error('down'), true);
+    breaker.fail(breaker.begin(), new Error('down'));
+    expect(breaker.state).toBe('closed');
+    breaker.fail(breaker.begin(), new Error('down'));
+    expect(breaker.state).toBe('open');
+    const refused = (() => {
+      try {
+        return breaker.begin();
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(CircuitOpenError.isInstance(refused)).toBe(true);
+    expect((refused as CircuitOpenError).state).toBe('open');
+
+    // Forced through the open breaker: its success closes it.
+    breaker.succeed(breaker.begin(true));
+    expect(breaker.state).toBe('closed');
+
+    // Half-open: one probe ticket; a second begin is refused until the probe ends.
+    breaker.fail(breaker.begin(), new Error('down'));
+    breaker.fail(breaker.begin(), new Error('down'));
+    await sleep(40);
+    const probe = breaker.begin();
+    expect(() => breaker.begin()).toThrow(CircuitOpenError);
+    breaker.succeed(probe);
+    expect(breaker.state).toBe('closed');
+    expect(changes).toEqual([
+      'closed>open:consecutive_failures',
+      'open>closed:forced_call_succeeded',
+      'closed>open:consecutive_failures',
+      'open>half-open:cooldown_elapsed',
+      'half-open>closed:probe_succeeded',
+    ]);
+  });
+
+  it('refuses begin while isolated, even forced', () => {
+    const breaker = createCircuitBreaker({ consecutiveFailures: 1, halfOpenAfterMs: 1000, isFailure: () => true });
+    const handle = breaker.isolate();
+    expect(() => breaker.begin()).toThrow(CircuitOpenError);
+    expect(() => breaker.begin(true)).toThrow(CircuitOpenError);
+    handle.dispose();
+    expect(() => breaker.succeed(breaker.begin())).not.toThrow();
+  });
+
   it('validates its settings', () => {
     const base = { halfOpenAfterMs: 1, isFailure: () => true };
     expect(() => createCircuitBreaker(base)).toThrow(RangeError);

@@ -114,6 +114,16 @@ export function circuitStateName(state: CircuitState): CircuitStateName {
 }
 
 type CallKind = 'normal' | 'probe' | 'forced';
+
+/**
+ * A call admitted by {@link CircuitBreaker.begin}, to be ended exactly once with
+ * {@link CircuitBreaker.succeed} or {@link CircuitBreaker.fail}.
+ */
+export interface BreakerTicket {
+  readonly kind: CallKind;
+  readonly generation: number;
+  readonly started: number;
+}
 type Outcome = { kind: 'success' } | { kind: 'failure'; error: unknown } | { kind: 'ignored' };
 
 const neverAborted = new AbortController().signal;
@@ -237,19 +247,49 @@ export class CircuitBreaker implements IPolicy<IDefaultPolicyContext> {
    */
   async execute<T>(fn: (context: IDefaultPolicyContext) => PromiseLike<T> | T, signal: AbortSignal = neverAborted): Promise<T> {
     if (signal.aborted) throw signal.reason;
+    return this.run(fn, signal, this.begin(false));
+  }
+
+  /**
+   * Admits one call without running it, for a caller that awaits the work itself (one async frame
+   * fewer than `execute` on a hot path): throws {@link CircuitOpenError} where `execute` would reject;
+   * `force` admits like {@link forceExecute}. End the call exactly once with {@link succeed} or
+   * {@link fail}; a ticket never ended leaves a half-open breaker probing.
+   */
+  begin(force = false): BreakerTicket {
     this.refresh();
+    const started = performance.now();
+    const generation = this.generation;
     switch (this.current) {
       case 'closed':
-        return this.run(fn, signal, 'normal');
+        return { kind: 'normal', generation, started };
       case 'half-open':
+        if (force) return { kind: 'forced', generation, started };
         if (this.probing) throw new CircuitOpenError({ breaker: this.name, state: 'half-open' });
         this.probing = true;
-        return this.run(fn, signal, 'probe');
+        return { kind: 'probe', generation, started };
       case 'open':
+        if (force) return { kind: 'forced', generation, started };
         throw new CircuitOpenError({ breaker: this.name, state: 'open', retryAfterMs: Math.max(0, this.openUntil - Date.now()) });
       case 'isolated':
         throw new CircuitOpenError({ breaker: this.name, state: 'isolated' });
     }
+  }
+
+  /** Ends a call admitted by {@link begin} that succeeded. */
+  succeed(ticket: BreakerTicket): void {
+    this.successEmitter.emit({ duration: performance.now() - ticket.started });
+    this.settle(ticket.kind, ticket.generation, { kind: 'success' });
+  }
+
+  /**
+   * Ends a call admitted by {@link begin} that failed with `error`. It counts against the breaker when
+   * `isFailure(error)` says so, unless `aborted` (the caller gave up: never the target's fault).
+   */
+  fail(ticket: BreakerTicket, error: unknown, aborted = false): void {
+    const counted = !aborted && this.options.isFailure(error);
+    this.failureEmitter.emit({ duration: performance.now() - ticket.started, handled: counted, reason: { error } });
+    this.settle(ticket.kind, ticket.generation, counted ? { kind: 'failure', error } : { kind: 'ignored' });
   }
 
   /**
@@ -259,9 +299,7 @@ export class CircuitBreaker implements IPolicy<IDefaultPolicyContext> {
    */
   async forceExecute<T>(fn: (context: IDefaultPolicyContext) => PromiseLike<T> | T, signal: AbortSignal = neverAborted): Promise<T> {
     if (signal.aborted) throw signal.reason;
-    this.refresh();
-    if (this.current === 'isolated') throw new CircuitOpenError({ breaker: this.name, state: 'isolated' });
-    return this.run(fn, signal, this.current === 'closed' ? 'normal' : 'forced');
+    return this.run(fn, signal, this.begin(true));
   }
 
   /**
@@ -282,20 +320,15 @@ export class CircuitBreaker implements IPolicy<IDefaultPolicyContext> {
     };
   }
 
-  private async run<T>(fn: (context: IDefaultPolicyContext) => PromiseLike<T> | T, signal: AbortSignal, kind: CallKind): Promise<T> {
-    const generation = this.generation;
-    const started = performance.now();
+  private async run<T>(fn: (context: IDefaultPolicyContext) => PromiseLike<T> | T, signal: AbortSignal, ticket: BreakerTicket): Promise<T> {
     let value: T;
     try {
       value = await fn({ signal });
     } catch (error) {
-      const counted = !signal.aborted && this.options.isFailure(error);
-      this.failureEmitter.emit({ duration: performance.now() - started, handled: counted, reason: { error } });
-      this.settle(kind, generation, counted ? { kind: 'failure', error } : { kind: 'ignored' });
+      this.fail(ticket, error, signal.aborted);
       throw error;
     }
-    this.successEmitter.emit({ duration: performance.now() - started });
-    this.settle(kind, generation, { kind: 'success' });
+    this.succeed(ticket);
     return value;
   }
 

@@ -7,6 +7,7 @@ export {
   circuitStateName,
   circuitBreakerDefaults,
   CircuitBreaker,
+  type BreakerTicket,
   type CircuitBreakerOptions,
   type CircuitBreakerSnapshot,
   type CircuitChangeReason,

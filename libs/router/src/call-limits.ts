@@ -19,17 +19,6 @@ const settingNames: Record<CapacityScope, (name: string) => string> = {
   provider: (name) => `EXAI_WS_${name.toUpperCase()}_MAX_INFLIGHT`,
 };
 
-/**
- * Takes a slot of `bulkhead` and holds it until the returned function is called (a streamed call
- * keeps its slots until the stream ends). Rejects like `Bulkhead.execute`: `CapacityExceededError`,
- * or the signal's reason.
- */
-export function holdSlot(bulkhead: Bulkhead, signal: AbortSignal | undefined): Promise<() => void> {
-  return new Promise((resolve, reject) => {
-    bulkhead.execute(() => new Promise<void>((release) => resolve(release)), signal).catch(reject);
-  });
-}
-
 /** The router's bulkheads: global, per session (created on demand, dropped when idle) and per provider. */
 export class CallLimits {
   readonly global: Bulkhead;

@@ -161,10 +161,36 @@ describe('router.generate', () => {
     expect(glm.calls).toHaveLength(1);
   });
 
-  it('times out each attempt, aborting its signal, and surfaces ProviderTimeoutError', async () => {
+  it('without a caller signal, hands each attempt its time limit instead of a signal, and surfaces ProviderTimeoutError', async () => {
     const { router, glm } = routerFixture({ attemptTimeoutMs: 30, callTimeoutMs: 5_000, retry: { maxAttempts: 1, initialDelayMs: 1, maxDelayMs: 1 }, fallback: { explicitModels: false } });
     glm.script({ kind: 'hang' }, { kind: 'hang' });
     const error = await router.generate({ model: 'glm-4.5', request }).catch((caught: unknown) => caught);
+    expect(ProviderTimeoutError.isInstance(error)).toBe(true);
+    expect((error as ProviderTimeoutError).message).toBe(
+      'glm-4.5 did not answer within 30 ms on any of 2 attempts; try again later or choose a faster model.',
+    );
+    expect(glm.calls).toHaveLength(2);
+    expect(glm.calls.map((call) => [call.signal, call.timeoutMs])).toEqual([
+      [undefined, 30],
+      [undefined, 30],
+    ]);
+  });
+
+  it('bounds an attempt without a caller signal even when the provider ignores its time limit', async () => {
+    const { router, glm } = routerFixture({ attemptTimeoutMs: 30, callTimeoutMs: 5_000, retry: { maxAttempts: 1, initialDelayMs: 1, maxDelayMs: 1 }, fallback: { explicitModels: false } });
+    const ignoring = glm.chatModel('glm-4.5');
+    const started = performance.now();
+    // A model whose calls never settle, whatever they are given.
+    glm.chatModel = () => ({ ...ignoring, generate: () => new Promise(() => undefined) });
+    const error = await router.generate({ model: 'glm-4.5', request }).catch((caught: unknown) => caught);
+    expect(ProviderTimeoutError.isInstance(error)).toBe(true);
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
+  it('times out each attempt, aborting its signal, and surfaces ProviderTimeoutError', async () => {
+    const { router, glm } = routerFixture({ attemptTimeoutMs: 30, callTimeoutMs: 5_000, retry: { maxAttempts: 1, initialDelayMs: 1, maxDelayMs: 1 }, fallback: { explicitModels: false } });
+    glm.script({ kind: 'hang' }, { kind: 'hang' });
+    const error = await router.generate({ model: 'glm-4.5', request }, { signal: new AbortController().signal }).catch((caught: unknown) => caught);
     expect(ProviderTimeoutError.isInstance(error)).toBe(true);
     expect((error as ProviderTimeoutError).message).toBe(
       'glm-4.5 did not answer within 30 ms on any of 2 attempts; try again later or choose a faster model.',

@@ -13,7 +13,7 @@ import {
 } from '@exai/router/spec';
 import { CapacityExceededError, createCircuitBreaker, validateTimeoutHierarchy, type CircuitBreaker, type CircuitBreakerSnapshot, type CircuitStateChange } from '@exai/resilience';
 import { AiManager, type AiClassification } from './ai-manager.js';
-import { CallLimits, holdSlot, toOverCapacity, type BulkheadStatus } from './call-limits.js';
+import { CallLimits, toOverCapacity, type BulkheadStatus } from './call-limits.js';
 import { classifyByRules, type TaskClassification } from './classify-task.js';
 import { estimateCost } from './estimate-cost.js';
 import { ModelAccess, type ProviderSetup } from './model-access.js';
@@ -166,11 +166,15 @@ interface Routed {
   prepared: PreparedRequest | undefined;
 }
 
-const sendGenerate: Send<ChatResult> = (model, request, signal, state) =>
-  model.generate(request, state.headers ? { signal, headers: state.headers } : { signal });
+const sendGenerate: Send<ChatResult> = (model, request, signal, state, timeoutMs) => {
+  const options: CallOptions = signal ? { signal } : { timeoutMs };
+  if (state.headers) options.headers = state.headers;
+  return model.generate(request, options);
+};
 
+// A stream always gets a signal (its attempts run under `withDeadline`): it must be abortable mid-stream.
 const sendStream: Send<OpenedStream> = (model, request, signal, state) =>
-  openStream(model, request, { attemptSignal: signal, callerSignal: state.signal, headers: state.headers });
+  openStream(model, request, { attemptSignal: signal ?? new AbortController().signal, callerSignal: state.signal, headers: state.headers });
 
 const zeroUsage: Usage = Object.freeze({ inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, reasoningTokens: 0, totalTokens: 0 });
 
@@ -300,11 +304,25 @@ class ModelRouter implements Router {
       (filtered ??= []).push({ result, info });
       return contentFilteredAnswer(info);
     };
+    const limits = this.limits;
+    const session = call.session;
+    let releaseGlobal: (() => void) | undefined;
+    let releaseSession: (() => void) | undefined;
     let answer;
     try {
-      answer = await this.withCallSlots(call, options.signal, () => this.executor.run(state, sendGenerate, { hold: false, inspect }));
+      // Slots taken inline (no await when one is free): the hot path.
+      releaseGlobal = limits.global.tryAcquire() ?? (await limits.global.acquire(options.signal));
+      if (session !== undefined) {
+        const bulkhead = limits.session(session);
+        releaseSession = bulkhead.tryAcquire() ?? (await bulkhead.acquire(options.signal));
+      }
+      answer = await this.executor.run(state, sendGenerate, { hold: false, inspect });
     } catch (error) {
       throw this.failed(error, state, call, false);
+    } finally {
+      releaseSession?.();
+      releaseGlobal?.();
+      if (session !== undefined) limits.releaseSession(session);
     }
     answer.release();
     const result = answer.value;
@@ -536,14 +554,6 @@ class ModelRouter implements Router {
     };
   }
 
-  /** Runs `fn` inside the global and the session bulkheads. */
-  private withCallSlots<T>(call: RoutedCall, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
-    const session = call.session;
-    if (session === undefined) return this.limits.global.execute(fn, signal);
-    const inner = (): Promise<T> => this.limits.session(session).execute(fn, signal);
-    return this.limits.global.execute(inner, signal).finally(() => this.limits.releaseSession(session));
-  }
-
   private announce(decision: RoutingDecision, call: RoutedCall): void {
     if (this.events.has('decision')) this.events.emit('decision', { decision, session: call.session, tool: call.task?.tool });
     const logger = this.logger;
@@ -630,8 +640,8 @@ class ModelRouter implements Router {
     };
     let answer;
     try {
-      releaseGlobal = await holdSlot(this.limits.global, callerSignal);
-      if (session !== undefined) releaseSession = await holdSlot(this.limits.session(session), callerSignal);
+      releaseGlobal = await this.limits.global.acquire(callerSignal);
+      if (session !== undefined) releaseSession = await this.limits.session(session).acquire(callerSignal);
       answer = await this.executor.run(state, sendStream, { hold: true });
     } catch (error) {
       releaseCallSlots();

@@ -7,15 +7,15 @@ import {
   type ModelInfo,
   type Usage,
 } from '@exai/router/spec';
-import { CircuitOpenError, RetryAfterBackoff, TimeoutExceededError, type CircuitBreaker } from '@exai/resilience';
-import { holdSlot, toOverCapacity, type CallLimits } from './call-limits.js';
+import { CircuitOpenError, RetryAfterBackoff, TimeoutExceededError, type BreakerTicket, type CircuitBreaker } from '@exai/resilience';
+import { toOverCapacity, type CallLimits } from './call-limits.js';
 import type { RouterLogger } from './model-access.js';
 import type { Candidate, RoutePlan } from './plan-route.js';
 import type { PreparedRequest } from './prepare-request.js';
 import type { ProviderKey, ProviderKeyPool } from './provider-keys.js';
 import { OverCapacityError } from './router-errors.js';
 import type { AttemptOutcome, AttemptRecord, RouterEventHub } from './router-events.js';
-import { delay, withDeadline } from './with-deadline.js';
+import { delay, withDeadline, withTimeLimit } from './with-deadline.js';
 
 /** Settings the executor reads on every call (defaults applied). */
 export interface ExecutorSettings {
@@ -59,8 +59,12 @@ export interface Answer<T> {
   release: () => void;
 }
 
-/** Sends one attempt. */
-export type Send<T> = (model: ChatModel, request: ChatRequest, signal: AbortSignal, state: CallState) => Promise<T>;
+/**
+ * Sends one attempt. `signal` aborts it (the attempt deadline and the caller's signal), or is undefined
+ * when the caller gave none to a generate call: then `timeoutMs` is the provider's time limit and the
+ * router's own timer bounds the attempt.
+ */
+export type Send<T> = (model: ChatModel, request: ChatRequest, signal: AbortSignal | undefined, state: CallState, timeoutMs: number) => Promise<T>;
 
 /** Looks at an answer; returns an error when it should be treated as a failure (a content-filtered result). */
 export type Inspect<T> = (value: T, info: ModelInfo, state: CallState) => ProviderError | undefined;
@@ -271,27 +275,46 @@ export class RouteExecutor {
       const signal = state.signal;
       let started = 0;
       let release = noop;
-      const attempt = (): Promise<T> => {
+      let value: T;
+      try {
+        // Slots and breakers are taken and settled inline rather than through their `execute`
+        // wrappers: one await per attempt instead of four nested async frames (the hot path).
+        release = bulkhead.tryAcquire() ?? (await bulkhead.acquire(signal));
         state.attempts++;
         attemptsHere++;
         state.model = info;
         state.key = attemptKey;
         attemptKey.inFlight++;
         started = performance.now();
+        const keyTicket = keyBreaker.begin(forced);
+        let modelTicket: BreakerTicket;
+        try {
+          modelTicket = modelBreaker.begin(forced);
+        } catch (error) {
+          keyBreaker.fail(keyTicket, error);
+          throw error;
+        }
         const timeoutMs = Math.max(1, Math.min(settings.attemptTimeoutMs, state.deadline - started));
-        const guarded = (): Promise<T> => withDeadline((attemptSignal) => send(model, prepared.request, attemptSignal, state), timeoutMs, signal);
-        return forced
-          ? keyBreaker.forceExecute(() => modelBreaker.forceExecute(guarded, signal), signal)
-          : keyBreaker.execute(() => modelBreaker.execute(guarded, signal), signal);
-      };
-      let value: T;
-      try {
+        try {
+          // Without a caller signal a generate call gets no signal either: an AbortSignal costs about
+          // 10 µs per request in the openai SDK (it composes it with its own), a tenth of a simulated
+          // call; the provider's HTTP client keeps the time limit and our timer bounds the attempt.
+          value =
+            signal === undefined && !hold
+              ? await withTimeLimit(send(model, prepared.request, undefined, state, timeoutMs), timeoutMs)
+              : await withDeadline((attemptSignal) => send(model, prepared.request, attemptSignal, state, timeoutMs), timeoutMs, signal);
+        } catch (error) {
+          const aborted = signal?.aborted === true;
+          modelBreaker.fail(modelTicket, error, aborted);
+          keyBreaker.fail(keyTicket, error, aborted);
+          throw error;
+        }
+        modelBreaker.succeed(modelTicket);
+        keyBreaker.succeed(keyTicket);
         // A stream holds its provider slot until it ends; a generate call only while it runs.
-        if (hold) {
-          release = await holdSlot(bulkhead, signal);
-          value = await attempt();
-        } else {
-          value = await bulkhead.execute(attempt, signal);
+        if (!hold) {
+          release();
+          release = noop;
         }
       } catch (error) {
         if (started === 0) {

@@ -82,7 +82,7 @@ describe('fallback', () => {
   it('falls back after attempts time out (a hang), aborting each one', async () => {
     const { router, glm, kimi } = routerFixture({ attemptTimeoutMs: 20, callTimeoutMs: 5_000, retry: { maxAttempts: 1, initialDelayMs: 1, maxDelayMs: 1 }, breakers: patientBreakers });
     glm.script({ kind: 'hang' }, { kind: 'hang' });
-    const result = await router.generate({ model: 'glm-4.5', request });
+    const result = await router.generate({ model: 'glm-4.5', request }, { signal: new AbortController().signal });
     expect(result.provider).toBe('kimi');
     expect(glm.calls.every((call) => call.signal?.aborted)).toBe(true);
     expect(result.attemptLog.slice(0, 2).map((entry) => entry.code)).toEqual(['timeout', 'timeout']);

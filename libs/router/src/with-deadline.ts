@@ -85,6 +85,28 @@ export function withDeadline<T>(fn: (signal: AbortSignal) => Promise<T>, timeout
   });
 }
 
+/**
+ * Settles with `pending`, or rejects with `TimeoutExceededError` after `timeoutMs` (no signal: for
+ * work that keeps its own time limit and only needs bounding). A non-positive or non-finite
+ * `timeoutMs` sets no timer.
+ */
+export function withTimeLimit<T>(pending: Promise<T>, timeoutMs: number): Promise<T> {
+  if (!(timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS)) return pending;
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new TimeoutExceededError(timeoutMs)), timeoutMs);
+    pending.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
 /** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts (the timer is cleared). */
 export function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
   if (signal?.aborted) return Promise.reject(signal.reason as Error);

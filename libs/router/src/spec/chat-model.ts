@@ -8,6 +8,15 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Extra HTTP headers for this call. */
   headers?: Record<string, string>;
+  /**
+   * Time limit for each HTTP request of this call, in ms, kept by the provider's HTTP client without
+   * an AbortSignal of its own (cheaper than a signal: the openai SDK composes every caller signal
+   * per request): a request with no response by then is aborted and the call fails with
+   * `ProviderTimeoutError`. Applies to the wait for the response, not to reading its body; for a hard
+   * limit on the whole call, give a `signal` (the router does both). Shorter of this and the
+   * provider's own `timeoutMs` applies.
+   */
+  timeoutMs?: number;
 }
 
 /** One model of one provider, able to answer chat requests. */

@@ -1,5 +1,6 @@
 import {
   AbortedError,
+  ProviderTimeoutError,
   type CallOptions,
   type ChatModel,
   type ChatRequest,
@@ -16,7 +17,10 @@ export type FakeStep =
   | { kind: 'answer'; text?: string; usage?: Partial<Usage>; webSearchCalls?: number; finishReason?: FinishReason['unified'] }
   /** Throw before anything is returned or streamed. */
   | { kind: 'error'; error: Error }
-  /** Never answer; reject with `AbortedError` when the call's signal aborts (as a real provider does). */
+  /**
+   * Never answer; reject with `AbortedError` when the call's signal aborts, or with
+   * `ProviderTimeoutError` once the call's `timeoutMs` has passed (as a real provider's HTTP client does).
+   */
   | { kind: 'hang' }
   /** Stream `parts`; then, if given, throw `error` or hang until aborted. */
   | { kind: 'stream'; parts: StreamPart[]; then?: { error: Error } | 'hang' };
@@ -27,6 +31,10 @@ export interface FakeCall {
   modelId: string;
   request: ChatRequest;
   signal: AbortSignal | undefined;
+  /** The call's `timeoutMs`, if given. */
+  timeoutMs: number | undefined;
+  /** Set when a hanging call ended on its `timeoutMs`. */
+  timedOut?: boolean;
   /** `performance.now()` when the call began. */
   at: number;
   /** Stream only: set when the stream ended without running to its end (consumer left, abort, error). */
@@ -66,11 +74,23 @@ export function fakeParts(provider: string, modelId: string, text = 'hello strea
   ];
 }
 
-function waitForAbort(signal: AbortSignal | undefined, provider: string): Promise<never> {
+function waitForAbort(signal: AbortSignal | undefined, provider: string, call?: FakeCall): Promise<never> {
   return new Promise((_, reject) => {
-    const fail = (): void => reject(new AbortedError({ provider, message: 'aborted by signal' }));
-    if (signal?.aborted) fail();
-    else signal?.addEventListener('abort', fail, { once: true });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const fail = (): void => {
+      clearTimeout(timer);
+      reject(new AbortedError({ provider, message: 'aborted by signal' }));
+    };
+    if (signal?.aborted) return fail();
+    signal?.addEventListener('abort', fail, { once: true });
+    const timeoutMs = call?.timeoutMs;
+    if (timeoutMs !== undefined) {
+      timer = setTimeout(() => {
+        signal?.removeEventListener('abort', fail);
+        call!.timedOut = true;
+        reject(new ProviderTimeoutError({ provider, message: `no answer within ${timeoutMs} ms` }));
+      }, timeoutMs);
+    }
   });
 }
 
@@ -97,7 +117,8 @@ export class FakeProvider implements Provider {
   }
 
   private async generate(modelId: string, request: ChatRequest, options: CallOptions = {}): Promise<ChatResult> {
-    this.calls.push({ kind: 'generate', modelId, request, signal: options.signal, at: performance.now() });
+    const call: FakeCall = { kind: 'generate', modelId, request, signal: options.signal, timeoutMs: options.timeoutMs, at: performance.now() };
+    this.calls.push(call);
     const step = this.steps.shift() ?? { kind: 'answer' };
     await Promise.resolve();
     switch (step.kind) {
@@ -106,14 +127,14 @@ export class FakeProvider implements Provider {
       case 'error':
         throw step.error;
       case 'hang':
-        return waitForAbort(options.signal, this.id);
+        return waitForAbort(options.signal, this.id, call);
       case 'stream':
         throw new Error('stream step used for generate');
     }
   }
 
   private async *stream(modelId: string, request: ChatRequest, options: CallOptions = {}): AsyncGenerator<StreamPart> {
-    const call: FakeCall = { kind: 'stream', modelId, request, signal: options.signal, at: performance.now() };
+    const call: FakeCall = { kind: 'stream', modelId, request, signal: options.signal, timeoutMs: options.timeoutMs, at: performance.now() };
     this.calls.push(call);
     const step = this.steps.shift() ?? { kind: 'stream', parts: fakeParts(this.id, modelId) };
     let finished = false;
