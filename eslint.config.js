@@ -14,7 +14,7 @@ const depConstraints = [
   { sourceTag: 'layer:provider', onlyDependOnLibsWithTags: ['layer:spec'] },
   { sourceTag: 'layer:core', onlyDependOnLibsWithTags: ['layer:spec', 'layer:leaf'] },
   { sourceTag: 'layer:tools', onlyDependOnLibsWithTags: ['layer:core', 'layer:spec', 'layer:leaf'] },
-  { sourceTag: 'layer:leaf', onlyDependOnLibsWithTags: ['layer:leaf'] },
+  { sourceTag: 'layer:leaf', onlyDependOnLibsWithTags: ['layer:leaf', 'layer:spec'] },
   { sourceTag: 'layer:app', onlyDependOnLibsWithTags: ['layer:tools', 'layer:core', 'layer:spec', 'layer:leaf', 'layer:provider'] },
 ];
 
