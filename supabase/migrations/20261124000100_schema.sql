@@ -46,7 +46,7 @@ create table public.file_metadata (
   id uuid primary key default gen_random_uuid(),
   owner_id uuid not null default auth.uid(),
   bucket text not null check (bucket in ('user-files', 'results', 'generated-files')),
-  path text not null unique,
+  path text not null,
   filename text not null,
   content_type text not null default 'application/octet-stream',
   size_bytes bigint not null check (size_bytes >= 0 and size_bytes <= 104857600),
@@ -56,6 +56,9 @@ create table public.file_metadata (
   access_count integer not null default 0,
   created_at timestamptz not null default now(),
   last_accessed_at timestamptz not null default now(),
+  -- A path is unique within its bucket, as storage.objects' (bucket_id, name): the same content
+  -- under the same name may be stored in two buckets.
+  unique (bucket, path),
   unique (owner_id, bucket, sha256)
 );
 create index file_metadata_owner_sha_idx on public.file_metadata (owner_id, sha256);

@@ -58,6 +58,11 @@ begin
 end
 $$;
 
+-- The service role writes audit records but never changes or removes one: `grant all` above would
+-- let it TRUNCATE (which the row trigger below never sees) or DELETE after setting the purge switch
+-- itself. Retention goes through public.purge_audit_logs, which runs as the table's owner.
+revoke update, delete, truncate on public.audit_logs from service_role;
+
 -- A user reads their quota; only the service role sets it.
 alter table public.user_quotas enable row level security;
 alter table public.user_quotas force row level security;

@@ -2,14 +2,18 @@ import { createGlm } from '@exai/providers-glm';
 import { createKimi } from '@exai/providers-kimi';
 import { createModelRegistry, createRouter, loadModelsFile, type Router } from '@exai/router';
 import { ExaiError, type Provider } from '@exai/router/spec';
-import { ConversationMemory, type ProviderSummary } from '@exai/tools';
+import { createStorage, DataDirLockedError, type Storage } from '@exai/storage';
+import { StorageConversationStore, type ConversationStore, type ProviderSummary } from '@exai/tools';
 import type { Logger } from 'pino';
 import { ConfigError, type StdioConfig } from './config.js';
+import { DeferredConversationStore } from './deferred-conversation-store.js';
 
 /** The parts of exai a host process runs. */
 export interface ExaiComposition {
   router: Router;
-  memory: ConversationMemory;
+  /** Opening in the background (migrations included); rejects with the reason it could not open. */
+  storage: Promise<Storage>;
+  memory: ConversationStore;
   providers: ProviderSummary[];
 }
 
@@ -42,9 +46,23 @@ export function composeExai(config: StdioConfig, logger: Logger): ExaiCompositio
     limits: config.limits,
     logger,
   }));
+  const storageLogger = logger.child({ component: 'storage' });
+  const storage = createStorage({ config: config.storage, logger: storageLogger }).catch((error: unknown) => {
+    // Two MCP clients each start their own exai-stdio: the second cannot open the same embedded
+    // database, so its threads live in memory for this process rather than not at all.
+    if (!DataDirLockedError.isInstance(error)) throw error;
+    logger.warn({ dataDir: error.dataDir, pid: error.pid }, `${error.message} Threads of this process are kept in memory.`);
+    return createStorage({ config: { kind: 'memory' }, logger: storageLogger });
+  });
+  const conversations = { ttlMs: config.conversation.ttlMs, maxTurns: config.conversation.maxTurns };
+  const memory = new DeferredConversationStore(
+    storage.then((opened) => new StorageConversationStore(opened.forUser(config.userId), conversations)),
+    StorageConversationStore.retention(conversations.ttlMs),
+  );
   return {
     router,
-    memory: new ConversationMemory({ ttlMs: config.conversation.ttlMs, maxTurns: config.conversation.maxTurns }),
+    storage,
+    memory,
     providers: [
       { provider: 'glm', configured: config.glm.apiKeys.length > 0, baseUrl: config.glm.baseURL },
       { provider: 'kimi', configured: config.kimi.apiKeys.length > 0, baseUrl: config.kimi.baseURL },

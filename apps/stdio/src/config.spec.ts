@@ -88,4 +88,26 @@ describe('loadConfig', () => {
     expect(problems).toContain('LOG_LEVEL');
     expect(problems).toContain('MAX_CONVERSATION_TURNS');
   });
+
+  it('reads the storage settings: PGlite in ~/.exai by default, and names what another adapter lacks', () => {
+    const defaults = loadConfig({}, emptyDir());
+    expect(defaults.storage).toMatchObject({ kind: 'pglite' });
+    expect(defaults.userId).toBe('00000000-0000-4000-8000-000000000001');
+    expect(loadConfig({ EXAI_STORAGE: 'memory', EXAI_USER_ID: '7f1c8a8e-8d0b-4c41-9d0e-3c9f0f1a2b3c' }, emptyDir())).toMatchObject({
+      storage: { kind: 'memory' },
+      userId: '7f1c8a8e-8d0b-4c41-9d0e-3c9f0f1a2b3c',
+    });
+    let error: unknown;
+    try {
+      loadConfig({ EXAI_STORAGE: 'supabase', EXAI_USER_ID: 'me', SUPABASE_URL: 'ftp://x' }, emptyDir());
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    expect(problems).toContain('EXAI_USER_ID: must be a UUID');
+    expect(problems).toContain('SUPABASE_URL must be an http(s) URL');
+    expect(problems).toContain('SUPABASE_SERVICE_ROLE_KEY is required');
+    expect(() => loadConfig({ EXAI_STORAGE: 'sqlite' }, emptyDir())).toThrow('EXAI_STORAGE: must be one of pglite, postgres, supabase, memory; got "sqlite"');
+  });
 });

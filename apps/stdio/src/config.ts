@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { TimeoutHierarchyError, validateTimeoutHierarchy } from '@exai/resilience';
+import { LOCAL_USER_ID, readStorageConfig, StorageConfigError, type StorageConfig } from '@exai/storage';
 import { z } from 'zod';
 
 /** Defaults of every setting, in one place (README's configuration table mirrors this). */
@@ -92,6 +93,7 @@ const schema = z.object({
   MAX_CONVERSATION_TURNS: integer(configDefaults.MAX_CONVERSATION_TURNS, 2),
   EXAI_PROMPT_MAX_CHARS: integer(configDefaults.EXAI_PROMPT_MAX_CHARS, 1),
   EXAI_MAX_FILE_BYTES: integer(configDefaults.EXAI_MAX_FILE_BYTES, 1),
+  EXAI_USER_ID: optionalText.transform((value) => value ?? LOCAL_USER_ID).pipe(z.uuid({ message: 'must be a UUID (the user your threads and files belong to)' })),
 });
 
 /** The validated configuration of the stdio server. */
@@ -113,6 +115,10 @@ export interface StdioConfig {
   conversation: { ttlMs: number; maxTurns: number };
   promptMaxChars: number;
   maxFileBytes: number;
+  /** `EXAI_STORAGE` and what the chosen adapter needs (`EXAI_DATA_DIR`, `DATABASE_URL`, `SUPABASE_*`). */
+  storage: StorageConfig;
+  /** Whose threads and files these are (`EXAI_USER_ID`, default the fixed local user). */
+  userId: string;
   /** Where the `.env` file was read from, if one was. */
   envFile: string | undefined;
 }
@@ -145,9 +151,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
   for (const [key, value] of Object.entries(env)) if (value !== undefined && value !== '') merged[key] = value;
 
   const parsed = schema.safeParse(merged);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message} (got ${JSON.stringify(merged[String(issue.path[0])])})`));
+  let storage: StorageConfig | undefined;
+  const problems: string[] = [];
+  try {
+    storage = readStorageConfig(merged);
+  } catch (error) {
+    if (!StorageConfigError.isInstance(error)) throw error;
+    problems.push(...error.message.split('\n').slice(1).map((line) => line.replace(/^- /, '')));
+    if (problems.length === 0) problems.push(error.message);
   }
+  if (!parsed.success) {
+    problems.unshift(...parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message} (got ${JSON.stringify(merged[String(issue.path[0])])})`));
+  }
+  if (!parsed.success || storage === undefined) throw new ConfigError(problems);
   const values = parsed.data;
   try {
     // attempt < provider call (retries and fallbacks) < tool call, each at least 1.5 × the one inside it.
@@ -194,6 +210,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     conversation: { ttlMs: values.CONVERSATION_TIMEOUT_HOURS * 3_600_000, maxTurns: values.MAX_CONVERSATION_TURNS },
     promptMaxChars: values.EXAI_PROMPT_MAX_CHARS,
     maxFileBytes: values.EXAI_MAX_FILE_BYTES,
+    storage,
+    userId: values.EXAI_USER_ID,
     envFile: envFileUsed,
   };
 }

@@ -39,10 +39,19 @@ async function main(): Promise<void> {
     toolTimeoutMs: config.timeouts.toolMs,
     session: 'stdio',
   });
+  exai.storage.then(
+    (storage) => logger.info({ storage: storage.status() }, 'storage ready'),
+    (error: unknown) => logger.error({ err: error, storage: config.storage.kind }, 'storage could not be opened: conversation threads are unavailable'),
+  );
   const transport = new StdioServerTransport();
+  let stopping = false;
   const shutdown = async (reason: string) => {
+    if (stopping) return;
+    stopping = true;
     logger.info({ reason }, 'exai-stdio stopping');
     await server.close().catch(() => undefined);
+    // Flushes the storage journal and closes the database, so nothing accepted is lost.
+    await exai.storage.then((storage) => storage.close()).catch((error: unknown) => logger.error({ err: error }, 'storage did not close cleanly'));
     process.exit(0);
   };
   transport.onclose = () => void shutdown('stdin closed');

@@ -1,5 +1,67 @@
-export * from './storage-records.js';
-export type * from './storage.js';
+// @exai/storage: one interface (`Storage`) over four adapters, behind a breaker and a write-ahead journal.
+export { createStorage, type CreateStorageOptions } from './create-storage.js';
+export { readStorageConfig, defaultDataDir, type StorageConfig } from './storage-config.js';
+export type {
+  Storage,
+  StorageKind,
+  StorageStatus,
+  UserStorage,
+  ServiceStorage,
+  ConversationRepository,
+  FileRepository,
+  ProviderUploadRepository,
+  AuditRepository,
+  UsageRepository,
+  ToolCallRepository,
+  RoutingDecisionRepository,
+  SessionRepository,
+  WorkflowStateRepository,
+  QuotaRepository,
+} from './storage.js';
+export { LOCAL_USER_ID, BUCKETS, MAX_OBJECT_BYTES, DEFAULT_STORAGE_QUOTA_BYTES } from './storage-records.js';
+export type {
+  BucketName,
+  TokenUsage,
+  Conversation,
+  NewConversation,
+  MessageRole,
+  Message,
+  NewMessage,
+  Thread,
+  LoadThreadOptions,
+  StoredFile,
+  NewFile,
+  PutFileResult,
+  ExternalIdSource,
+  ProviderName,
+  UploadStatus,
+  ProviderUpload,
+  NewProviderUpload,
+  FileOperationKind,
+  FileOperation,
+  NewFileOperation,
+  AuditEntry,
+  NewAuditEntry,
+  UsageEvent,
+  NewUsageEvent,
+  UsageTotals,
+  ToolCallStatus,
+  ToolCall,
+  NewToolCall,
+  ToolCallFinish,
+  ToolCallFilter,
+  RoutingDecisionRecord,
+  NewRoutingDecision,
+  SessionTransport,
+  SessionRecord,
+  NewSession,
+  WorkflowState,
+  WorkflowStateInput,
+  UserQuota,
+  QuotaSettings,
+  MetricSample,
+  StoredMetricSample,
+} from './storage-records.js';
 export {
   StorageNotFoundError,
   QuotaExceededError,
@@ -8,3 +70,10 @@ export {
   StorageUnavailableError,
   StorageConfigError,
 } from './storage-errors.js';
+export { createMemoryStorage, type MemoryStorageOptions } from './memory/index.js';
+export { createPgliteStorage, createPostgresStorage, applyMigrations, listMigrations, migrationsDirectory } from './sql/index.js';
+export type { PgliteStorageOptions, PostgresStorageOptions, ApplyMigrationsOptions, MigrationFile, SqlLogger } from './sql/index.js';
+export { createSupabaseStorage, type SupabaseStorageOptions } from './supabase/index.js';
+export { createJournaledStorage, DEFAULT_PROBE_INTERVAL_MS, type JournaledStorage, type JournaledStorageOptions, type StorageLogger } from './journal/index.js';
+export { sanitizeFilename } from './sanitize-filename.js';
+export { DataDirLockedError } from './data-dir-lock.js';

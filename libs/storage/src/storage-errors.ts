@@ -1,12 +1,27 @@
 import { ExaiError } from '@exai/router/spec';
 
+/** Marks an instance as `name`, for `isInstance` checks that survive duplicate installs. */
+function mark(instance: object, name: string): void {
+  Object.defineProperty(instance, Symbol.for(`exai.error.${name}`), { value: true });
+}
+
+/** Whether `error` was marked as `name`. */
+function isMarked(error: unknown, name: string): boolean {
+  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[Symbol.for(`exai.error.${name}`)] === true;
+}
+
 /** A thread, file or upload that does not exist in the caller's scope (or belongs to someone else). */
 export class StorageNotFoundError extends ExaiError {
   readonly resource: string;
   constructor(options: { resource: string; message?: string }) {
     super('storage_not_found', { message: options.message ?? `${options.resource} was not found (or is not yours).` });
     this.name = 'StorageNotFoundError';
+    mark(this, 'StorageNotFoundError');
     this.resource = options.resource;
+  }
+
+  static override isInstance(error: unknown): error is StorageNotFoundError {
+    return isMarked(error, 'StorageNotFoundError');
   }
 }
 
@@ -23,9 +38,14 @@ export class QuotaExceededError extends ExaiError {
         'Delete files you no longer need, or ask an administrator to raise the quota.',
     });
     this.name = 'QuotaExceededError';
+    mark(this, 'QuotaExceededError');
     this.quotaBytes = options.quotaBytes;
     this.usedBytes = options.usedBytes;
     this.requestedBytes = options.requestedBytes;
+  }
+
+  static override isInstance(error: unknown): error is QuotaExceededError {
+    return isMarked(error, 'QuotaExceededError');
   }
 }
 
@@ -38,8 +58,13 @@ export class FileTooLargeError extends ExaiError {
       message: `${options.filename} is ${options.sizeBytes} bytes; files are limited to ${options.limitBytes} bytes (100 MB).`,
     });
     this.name = 'FileTooLargeError';
+    mark(this, 'FileTooLargeError');
     this.sizeBytes = options.sizeBytes;
     this.limitBytes = options.limitBytes;
+  }
+
+  static override isInstance(error: unknown): error is FileTooLargeError {
+    return isMarked(error, 'FileTooLargeError');
   }
 }
 
@@ -49,7 +74,12 @@ export class InvalidStorageInputError extends ExaiError {
   constructor(options: { field: string; message: string }) {
     super('invalid_storage_input', { message: `${options.field}: ${options.message}` });
     this.name = 'InvalidStorageInputError';
+    mark(this, 'InvalidStorageInputError');
     this.field = options.field;
+  }
+
+  static override isInstance(error: unknown): error is InvalidStorageInputError {
+    return isMarked(error, 'InvalidStorageInputError');
   }
 }
 
@@ -58,6 +88,11 @@ export class StorageUnavailableError extends ExaiError {
   constructor(options: { message: string; cause?: unknown }) {
     super('storage_unavailable', options);
     this.name = 'StorageUnavailableError';
+    mark(this, 'StorageUnavailableError');
+  }
+
+  static override isInstance(error: unknown): error is StorageUnavailableError {
+    return isMarked(error, 'StorageUnavailableError');
   }
 }
 
@@ -67,6 +102,11 @@ export class StorageConfigError extends ExaiError {
   constructor(options: { setting: string; message: string }) {
     super('storage_config', { message: `${options.setting}: ${options.message}` });
     this.name = 'StorageConfigError';
+    mark(this, 'StorageConfigError');
     this.setting = options.setting;
+  }
+
+  static override isInstance(error: unknown): error is StorageConfigError {
+    return isMarked(error, 'StorageConfigError');
   }
 }

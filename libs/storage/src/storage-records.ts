@@ -1,3 +1,9 @@
+/**
+ * The user of a single-person install (exai-stdio without authentication): a fixed UUID, so the
+ * same data directory always belongs to the same user. `EXAI_USER_ID` replaces it.
+ */
+export const LOCAL_USER_ID = '00000000-0000-4000-8000-000000000001';
+
 /** The three buckets (private, 100 MB per object). */
 export type BucketName = 'user-files' | 'results' | 'generated-files';
 export const BUCKETS: readonly BucketName[] = ['user-files', 'results', 'generated-files'];

@@ -1,7 +1,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { runChat } from './chat/chat-tool.js';
 import { chatInputShape, chatOutputShape } from './chat/chat-schema.js';
-import type { ConversationMemory } from './conversation/conversation-memory.js';
+import type { ConversationStore } from './conversation/conversation-store.js';
 import { listModels, listModelsOutputShape, renderModels } from './listmodels-tool.js';
 import { ProgressReporter } from './progress-reporter.js';
 import { silentLogger, type ToolLogger } from './tool-logger.js';
@@ -18,8 +18,8 @@ export interface ProviderSummary {
 /** Everything the MCP server needs; the host (stdio or daemon app) builds it once per process. */
 export interface ExaiServerOptions {
   router: ToolsRouter;
-  /** Conversation threads, shared by every connection of the process. */
-  memory: ConversationMemory;
+  /** Conversation threads, shared by every connection of the process (in memory, or in storage). */
+  memory: ConversationStore;
   logger?: ToolLogger;
   version: string;
   /** Transport name for `version` (`stdio`, `websocket`, …). */

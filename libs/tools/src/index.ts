@@ -8,6 +8,8 @@ export {
   type ConversationMemoryOptions,
   type ConversationTurn,
 } from './conversation/conversation-memory.js';
+export type { ConversationStore } from './conversation/conversation-store.js';
+export { StorageConversationStore, type StorageConversationStoreOptions } from './conversation/storage-conversation-store.js';
 export { embedFiles, DEFAULT_MAX_FILE_BYTES, type EmbeddedFile } from './files/embed-files.js';
 export { loadImages, MAX_IMAGE_BYTES } from './files/load-images.js';
 export { listModels, renderModels, listModelsOutputShape, type ListModelsOutput } from './listmodels-tool.js';

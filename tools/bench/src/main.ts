@@ -4,6 +4,7 @@ import { runDecisionBench } from './decision-bench.js';
 import { runProviderLayerBench } from './provider-layer-bench.js';
 import { runRouterOverheadBench } from './router-overhead-bench.js';
 import { spawnSimulator } from './spawn-simulator.js';
+import { runStorageBench } from './storage-bench.js';
 
 /** Median ratio the provider layer must stay under (issue: at most 1.10 of a bare SDK call). */
 const PROVIDER_LAYER_TARGET = 1.1;
@@ -11,6 +12,8 @@ const PROVIDER_LAYER_TARGET = 1.1;
 const ROUTER_TARGET = 1.05;
 /** p50 of one `auto` routing decision over the full registry, in µs (issue 3: at most 50). */
 const DECISION_TARGET_US = 50;
+/** p50 of loading a 50-turn thread, in ms, on PGlite and PostgreSQL (issue 4: at most 2). */
+const THREAD_LOAD_TARGET_MS = 2;
 
 const fixed = (value: number | undefined): string => (value === undefined ? '—' : value.toFixed(3));
 
@@ -64,11 +67,32 @@ async function main(): Promise<void> {
         `p99 ${decision.p99Us.toFixed(2)} µs, mean ${decision.meanUs.toFixed(2)} µs — target p50 ≤ ${DECISION_TARGET_US} µs: ${decisionVerdict}\n`,
     );
 
+    const storageLoads = Number(process.env['BENCH_STORAGE_LOADS'] ?? 2000);
+    const storageAppends = Number(process.env['BENCH_STORAGE_APPENDS'] ?? 1000);
+    const storageConcurrent = Number(process.env['BENCH_STORAGE_CONCURRENT'] ?? 4000);
+    process.stdout.write(
+      `\nstorage (createStorage: adapter behind its breaker and journal): loadThread of a 50-turn thread ×${storageLoads}, ` +
+        `appendMessage ×${storageAppends} sequential, ${storageConcurrent} appends by 8 concurrent writers\n\n`,
+    );
+    const storage = await runStorageBench({ loads: storageLoads, appends: storageAppends, concurrentAppends: storageConcurrent });
+    const storageLines = ['| engine | load 50 turns p50 ms | p99 ms | append p50 ms | p99 ms | inserts/s (8 writers) |', '|---|---|---|---|---|---|'];
+    for (const row of storage.rows) {
+      storageLines.push(
+        `| ${row.engine} | ${row.loadP50Ms.toFixed(3)} | ${row.loadP99Ms.toFixed(3)} | ${row.appendP50Ms.toFixed(3)} | ${row.appendP99Ms.toFixed(3)} | ${Math.round(row.insertsPerSecond)} |`,
+      );
+    }
+    process.stdout.write(`${storageLines.join('\n')}\n`);
+    for (const reason of storage.skipped) process.stdout.write(`skipped: ${reason}\n`);
+    const worstLoad = Math.max(...storage.rows.map((row) => row.loadP50Ms));
+    const storageVerdict = worstLoad <= THREAD_LOAD_TARGET_MS && storage.skipped.length === 0 ? 'PASS' : 'FAIL';
+    process.stdout.write(`50-turn thread load p50 (worst engine): ${worstLoad.toFixed(3)} ms — target ≤ ${THREAD_LOAD_TARGET_MS} ms on PGlite and PostgreSQL: ${storageVerdict}\n`);
+
     mkdirSync('tmp/bench', { recursive: true });
     const at = new Date().toISOString();
     writeFileSync('tmp/bench/provider-layer.json', JSON.stringify({ machine, calls, rounds, warmup, rows, at }, null, 2));
     writeFileSync('tmp/bench/router.json', JSON.stringify({ machine, cycles, warmup, rows: routerRows, worstBare, worstSignal, signalCost, decision, at }, null, 2));
-    if (verdict === 'FAIL' || routerVerdict === 'FAIL' || decisionVerdict === 'FAIL') process.exitCode = 1;
+    writeFileSync('tmp/bench/storage.json', JSON.stringify({ machine, ...storage, at }, null, 2));
+    if (verdict === 'FAIL' || routerVerdict === 'FAIL' || decisionVerdict === 'FAIL' || storageVerdict === 'FAIL') process.exitCode = 1;
   } finally {
     await sim.stop();
   }

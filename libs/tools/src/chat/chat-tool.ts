@@ -1,8 +1,8 @@
 import type { RoutedCall, RoutedChatResult, RoutedStream } from '@exai/router';
 import type { ChatResult, Usage } from '@exai/router/spec';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { ConversationMemory } from '../conversation/conversation-memory.js';
 import { replayTurns } from '../conversation/conversation-memory.js';
+import type { ConversationStore } from '../conversation/conversation-store.js';
 import { embedFiles } from '../files/embed-files.js';
 import { loadImages } from '../files/load-images.js';
 import type { ProgressReporter } from '../progress-reporter.js';
@@ -17,7 +17,8 @@ import { DEFAULT_PROMPT_MAX_CHARS, type ChatInput, type ChatOutput } from './cha
 /** What the chat tool needs from its host. */
 export interface ChatToolDependencies {
   router: ToolsRouter;
-  memory: ConversationMemory;
+  /** Where threads live (`continuation_id`). */
+  memory: ConversationStore;
   logger: ToolLogger;
   promptMaxChars?: number;
   maxFileBytes?: number;
@@ -51,11 +52,11 @@ export async function runChat(input: ChatInput, dependencies: ChatToolDependenci
     const promptMaxChars = dependencies.promptMaxChars ?? DEFAULT_PROMPT_MAX_CHARS;
     if (input.prompt.length > promptMaxChars) return resendPrompt(input.prompt.length, promptMaxChars);
 
-    const history = input.continuation_id === undefined ? undefined : memory.get(input.continuation_id);
+    const history = input.continuation_id === undefined ? undefined : await memory.load(input.continuation_id);
     if (input.continuation_id !== undefined && history === undefined) {
       throw new ToolInputError(
         'continuation_id',
-        `continuation_id ${input.continuation_id} was not found or has expired (threads are kept in memory for ${memory.ttlHours} hours by this server process); start a new chat without it`,
+        `continuation_id ${input.continuation_id} was not found or has expired (threads are kept ${memory.retention}); start a new chat without it`,
       );
     }
     const { info } = router.resolve(input.model);
@@ -80,9 +81,9 @@ export async function runChat(input: ChatInput, dependencies: ChatToolDependenci
       ? await collectStream(router.streamWithMetadata(call, { signal: context.signal }), context.progress)
       : await router.generate(call, { signal: context.signal });
 
-    const continuationId = input.continuation_id ?? memory.create();
+    const continuationId = input.continuation_id ?? (await memory.create('chat'));
     const at = Date.now();
-    memory.append(
+    await memory.append(
       continuationId,
       { role: 'user', content: userText + (images.length ? `\n\n[${images.length} image(s) attached]` : ''), tool: 'chat', at },
       { role: 'assistant', content: result.text, tool: 'chat', model: result.model.id, at },

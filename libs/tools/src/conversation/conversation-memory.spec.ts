@@ -4,37 +4,37 @@ import { ConversationMemory, replayTurns, type ConversationTurn } from './conver
 const turn = (role: 'user' | 'assistant', content: string): ConversationTurn => ({ role, content, tool: 'chat', at: 0 });
 
 describe('ConversationMemory', () => {
-  it('stores turns per thread and expires threads after the TTL', () => {
+  it('stores turns per thread and expires threads after the TTL', async () => {
     let now = 0;
     const memory = new ConversationMemory({ ttlMs: 1000, now: () => now });
-    const id = memory.create();
-    memory.append(id, turn('user', 'hi'), turn('assistant', 'hello'));
-    expect(memory.get(id)?.map((entry) => entry.content)).toEqual(['hi', 'hello']);
+    const id = await memory.create();
+    await memory.append(id, turn('user', 'hi'), turn('assistant', 'hello'));
+    expect((await memory.load(id))?.map((entry) => entry.content)).toEqual(['hi', 'hello']);
     now = 999;
-    expect(memory.get(id)).toBeDefined();
+    expect(await memory.load(id)).toBeDefined();
     now = 2000;
-    expect(memory.get(id)).toBeUndefined();
+    expect(await memory.load(id)).toBeUndefined();
   });
 
-  it('keeps the newest turns and evicts the least recently used thread', () => {
+  it('keeps the newest turns and evicts the least recently used thread', async () => {
     const memory = new ConversationMemory({ maxTurns: 2, maxThreads: 2 });
-    const first = memory.create();
-    memory.append(first, turn('user', '1'), turn('assistant', '2'), turn('user', '3'));
-    expect(memory.get(first)?.map((entry) => entry.content)).toEqual(['2', '3']);
-    const second = memory.create();
-    memory.append(first, turn('assistant', '4'));
-    const third = memory.create();
-    expect(memory.get(second)).toBeUndefined();
-    expect(memory.get(first)).toBeDefined();
-    expect(memory.get(third)).toBeDefined();
+    const first = await memory.create();
+    await memory.append(first, turn('user', '1'), turn('assistant', '2'), turn('user', '3'));
+    expect((await memory.load(first))?.map((entry) => entry.content)).toEqual(['2', '3']);
+    const second = await memory.create();
+    await memory.append(first, turn('assistant', '4'));
+    const third = await memory.create();
+    expect(await memory.load(second)).toBeUndefined();
+    expect(await memory.load(first)).toBeDefined();
+    expect(await memory.load(third)).toBeDefined();
   });
 
-  it('keeps threads apart', () => {
+  it('keeps threads apart', async () => {
     const memory = new ConversationMemory();
-    const a = memory.create();
-    const b = memory.create();
-    memory.append(a, turn('user', 'a'));
-    expect(memory.get(b)).toEqual([]);
+    const a = await memory.create();
+    const b = await memory.create();
+    await memory.append(a, turn('user', 'a'));
+    expect(await memory.load(b)).toEqual([]);
   });
 });
 

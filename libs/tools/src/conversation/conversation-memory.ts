@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ChatMessage } from '@exai/router/spec';
+import type { ConversationStore } from './conversation-store.js';
 
 /** One stored turn of a conversation. */
 export interface ConversationTurn {
@@ -30,7 +31,7 @@ interface Thread {
  * Conversation threads keyed by `continuation_id`, kept in memory for this process. History is
  * replayed to the model as messages (the original system stored it and never sent it back).
  */
-export class ConversationMemory {
+export class ConversationMemory implements ConversationStore {
   private readonly threads = new Map<string, Thread>();
   private readonly ttlMs: number;
   private readonly maxTurns: number;
@@ -44,8 +45,12 @@ export class ConversationMemory {
     this.now = options.now ?? Date.now;
   }
 
+  get retention(): string {
+    return `for ${this.ttlHours} hours in this server process`;
+  }
+
   /** Starts a thread and returns its id. */
-  create(): string {
+  async create(): Promise<string> {
     const id = randomUUID();
     this.threads.set(id, { turns: [], updatedAt: this.now() });
     this.evict();
@@ -53,7 +58,7 @@ export class ConversationMemory {
   }
 
   /** The thread's turns, oldest first, or undefined when it is unknown or expired. */
-  get(id: string): readonly ConversationTurn[] | undefined {
+  async load(id: string): Promise<readonly ConversationTurn[] | undefined> {
     const thread = this.threads.get(id);
     if (!thread) return undefined;
     if (this.now() - thread.updatedAt > this.ttlMs) {
@@ -64,7 +69,7 @@ export class ConversationMemory {
   }
 
   /** Appends turns to a thread, keeping the newest `maxTurns`. */
-  append(id: string, ...turns: ConversationTurn[]): void {
+  async append(id: string, ...turns: ConversationTurn[]): Promise<void> {
     const thread = this.threads.get(id) ?? { turns: [], updatedAt: this.now() };
     thread.turns.push(...turns);
     if (thread.turns.length > this.maxTurns) thread.turns.splice(0, thread.turns.length - this.maxTurns);

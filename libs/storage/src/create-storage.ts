@@ -1,0 +1,108 @@
+import { join } from 'node:path';
+import { lockDataDir } from './data-dir-lock.js';
+import { createJournaledStorage, type StorageLogger } from './journal/index.js';
+import { createMemoryStorage } from './memory/index.js';
+import { applyMigrations, createPgliteStorage, createPostgresStorage, PgClient } from './sql/index.js';
+import type { Storage } from './storage.js';
+import { StorageUnavailableError } from './storage-errors.js';
+import { readStorageConfig, type StorageConfig } from './storage-config.js';
+import { createSupabaseStorage } from './supabase/index.js';
+
+/** Options of {@link createStorage}. */
+export interface CreateStorageOptions {
+  /** Defaults to {@link readStorageConfig} over `process.env`. */
+  config?: StorageConfig;
+  logger?: StorageLogger;
+}
+
+/**
+ * Opens the configured storage: PGlite in `EXAI_DATA_DIR` by default, or PostgreSQL, Supabase or
+ * memory (`EXAI_STORAGE`). Migrations are applied at startup (PGlite always; PostgreSQL unless
+ * `EXAI_DB_MIGRATE=false`). Every database-backed adapter runs behind a breaker with a write-ahead
+ * journal in `<EXAI_DATA_DIR>/journal`, so writes made while the database is unreachable are kept
+ * and replayed when it returns.
+ *
+ * @example
+ * const storage = await createStorage({ logger });
+ * const alice = storage.forUser(userId);
+ * await alice.conversations.create({ continuationId });
+ * await alice.conversations.appendMessage(continuationId, { role: 'user', content: 'Hi' });
+ * await storage.close();
+ */
+export async function createStorage(options: CreateStorageOptions = {}): Promise<Storage> {
+  const config = options.config ?? readStorageConfig();
+  if (config.kind === 'memory') return createMemoryStorage(options.logger ? { logger: options.logger } : {});
+  // The embedded database and the journal serve one process at a time.
+  const unlock = await lockDataDir(config.dataDir);
+  let storage: Storage;
+  try {
+    storage = await open(config, options.logger);
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
+  const close = storage.close.bind(storage);
+  storage.close = async () => {
+    try {
+      await close();
+    } finally {
+      await unlock();
+    }
+  };
+  return storage;
+}
+
+async function open(config: Exclude<StorageConfig, { kind: 'memory' }>, logger: StorageLogger | undefined): Promise<Storage> {
+  switch (config.kind) {
+    case 'pglite': {
+      const inner = await createPgliteStorage({ dataDir: config.dataDir, ...(logger ? { logger } : {}) });
+      return createJournaledStorage(inner, { dataDir: config.dataDir, ...(logger ? { logger } : {}) });
+    }
+    case 'postgres': {
+      const settings = {
+        connectionString: config.connectionString,
+        bucketDir: join(config.dataDir, 'buckets'),
+        ...(config.poolSize === undefined ? {} : { poolSize: config.poolSize }),
+        ...(logger ? { logger } : {}),
+      };
+      let inner: Storage;
+      try {
+        inner = await createPostgresStorage({ ...settings, migrate: config.migrate });
+      } catch (error) {
+        if (!StorageUnavailableError.isInstance(error)) throw error;
+        // A restart while the database is down: start on the journal rather than not at all, and
+        // apply the migrations (a no-op for a database migrated before) once it answers again.
+        logger?.warn({ err: error }, 'the database is unreachable at startup: writes go to the journal until it returns');
+        inner = await createPostgresStorage({ ...settings, migrate: false });
+        if (config.migrate) migrateWhenReachable(config.connectionString, logger);
+      }
+      return createJournaledStorage(inner, { dataDir: config.dataDir, ...(logger ? { logger } : {}) });
+    }
+    case 'supabase': {
+      const inner = createSupabaseStorage({
+        url: config.url,
+        serviceRoleKey: config.serviceRoleKey,
+        ...(config.jwtSecret ? { jwtSecret: config.jwtSecret } : {}),
+        ...(config.anonKey ? { anonKey: config.anonKey } : {}),
+        ...(logger ? { logger } : {}),
+      });
+      return createJournaledStorage(inner, { dataDir: config.dataDir, ...(logger ? { logger } : {}) });
+    }
+  }
+}
+
+/** Retries the migrations every 5 s until the database answers (unref'd: never keeps the process alive). */
+function migrateWhenReachable(connectionString: string, logger: StorageLogger | undefined): void {
+  const attempt = async (): Promise<void> => {
+    const client = new PgClient({ connectionString, ...(logger ? { logger } : {}) });
+    try {
+      await applyMigrations(client, logger ? { logger } : {});
+      logger?.info({}, 'the database is back: migrations checked');
+    } catch {
+      setTimeout(() => void attempt(), 5_000).unref();
+    } finally {
+      await client.close().catch(() => undefined);
+    }
+  };
+  setTimeout(() => void attempt(), 5_000).unref();
+}

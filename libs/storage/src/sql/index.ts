@@ -1,0 +1,12 @@
+export { createPgliteStorage, type PgliteStorageOptions } from './create-pglite-storage.js';
+export { createPostgresStorage, type PostgresStorageOptions } from './create-postgres-storage.js';
+export { applyMigrations, listMigrations, type ApplyMigrationsOptions, type MigrationFile } from './apply-migrations.js';
+export { migrationsDirectory } from './migrations-directory.js';
+export { SqlStorage, type SqlStorageOptions } from './sql-storage.js';
+export type { SqlClient, SqlExecutor } from './sql-client.js';
+export { createPgliteClient, PgliteClient, type PgliteClientOptions } from './pglite-client.js';
+export { PgClient, type PgClientOptions } from './pg-client.js';
+export type { BucketStore } from './bucket-store.js';
+export type { SqlLogger } from './sql-logger.js';
+export { MemoryBucket } from './memory-bucket.js';
+export { isConnectionError, mapSqlError } from './map-sql-error.js';

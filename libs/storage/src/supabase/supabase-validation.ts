@@ -1,0 +1,1 @@
+export { listLimit, requireOneOf, requireSha256, requireText, requireUuid } from '../validate-input.js';
