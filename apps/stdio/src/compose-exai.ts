@@ -2,18 +2,21 @@ import { createGlm } from '@exai/providers-glm';
 import { createKimi } from '@exai/providers-kimi';
 import { createModelRegistry, createRouter, loadModelsFile, type Router } from '@exai/router';
 import { ExaiError, type Provider } from '@exai/router/spec';
-import { createStorage, DataDirLockedError, type Storage } from '@exai/storage';
+import { createStorage, DataDirLockedError, deferStorage, type Storage } from '@exai/storage';
 import { StorageConversationStore, type ConversationStore, type ProviderSummary } from '@exai/tools';
 import type { Logger } from 'pino';
 import { ConfigError, type StdioConfig } from './config.js';
-import { DeferredConversationStore } from './deferred-conversation-store.js';
 
 /** The parts of exai a host process runs. */
 export interface ExaiComposition {
   router: Router;
-  /** Opening in the background (migrations included); rejects with the reason it could not open. */
-  storage: Promise<Storage>;
-  memory: ConversationStore;
+  /** Usable at once; opens in the background (migrations included), and its calls wait for it. */
+  storage: Storage;
+  /** Settles when storage has opened (or could not). */
+  opening: Promise<Storage>;
+  /** The local user's threads, in storage. */
+  conversations: ConversationStore;
+  vendors: { glm: Provider[]; kimi: Provider[] };
   providers: ProviderSummary[];
 }
 
@@ -47,22 +50,21 @@ export function composeExai(config: StdioConfig, logger: Logger): ExaiCompositio
     logger,
   }));
   const storageLogger = logger.child({ component: 'storage' });
-  const storage = createStorage({ config: config.storage, logger: storageLogger }).catch((error: unknown) => {
+  const opening = createStorage({ config: config.storage, logger: storageLogger }).catch((error: unknown) => {
     // Two MCP clients each start their own exai-stdio: the second cannot open the same embedded
     // database, so its threads live in memory for this process rather than not at all.
     if (!DataDirLockedError.isInstance(error)) throw error;
     logger.warn({ dataDir: error.dataDir, pid: error.pid }, `${error.message} Threads of this process are kept in memory.`);
     return createStorage({ config: { kind: 'memory' }, logger: storageLogger });
   });
-  const conversations = { ttlMs: config.conversation.ttlMs, maxTurns: config.conversation.maxTurns };
-  const memory = new DeferredConversationStore(
-    storage.then((opened) => new StorageConversationStore(opened.forUser(config.userId), conversations)),
-    StorageConversationStore.retention(conversations.ttlMs),
-  );
+  const storage = deferStorage(opening, config.storage.kind);
+  const conversations = new StorageConversationStore(storage.forUser(config.userId), { ttlMs: config.conversation.ttlMs, maxTurns: config.conversation.maxTurns });
   return {
     router,
     storage,
-    memory,
+    opening,
+    conversations,
+    vendors: { glm: providers['glm'] ?? [], kimi: providers['kimi'] ?? [] },
     providers: [
       { provider: 'glm', configured: config.glm.apiKeys.length > 0, baseUrl: config.glm.baseURL },
       { provider: 'kimi', configured: config.kimi.apiKeys.length > 0, baseUrl: config.kimi.baseURL },

@@ -18,7 +18,8 @@ describe('loadConfig', () => {
     expect(config.kimi.baseURL).toBe(configDefaults.KIMI_BASE_URL);
     expect(config.defaultModel).toBe('glm-4.5-flash');
     expect(config.retry).toEqual({ maxAttempts: 3, initialDelayMs: 500, maxDelayMs: 8000 });
-    expect(config.conversation).toEqual({ ttlMs: 3 * 3_600_000, maxTurns: 20 });
+    expect(config.conversation).toEqual({ ttlMs: 24 * 3_600_000, maxTurns: 50 });
+    expect(config.tools).toEqual({ profile: 'standard', enabled: [], disabled: [] });
     expect(config.promptMaxChars).toBe(60_000);
     expect(config.envFile).toBeUndefined();
   });

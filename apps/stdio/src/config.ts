@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { TimeoutHierarchyError, validateTimeoutHierarchy } from '@exai/resilience';
 import { LOCAL_USER_ID, readStorageConfig, StorageConfigError, type StorageConfig } from '@exai/storage';
@@ -25,8 +26,9 @@ export const configDefaults = {
   EXAI_WS_KIMI_MAX_INFLIGHT: 6,
   EXAI_QUEUE_SIZE: 32,
   EXAI_QUEUE_TIMEOUT_MS: 15_000,
-  CONVERSATION_TIMEOUT_HOURS: 3,
-  MAX_CONVERSATION_TURNS: 20,
+  CONVERSATION_TIMEOUT_HOURS: 24,
+  MAX_CONVERSATION_TURNS: 50,
+  TOOL_PROFILE: 'standard',
   EXAI_PROMPT_MAX_CHARS: 60_000,
   EXAI_MAX_FILE_BYTES: 1024 * 1024,
 } as const;
@@ -93,6 +95,10 @@ const schema = z.object({
   MAX_CONVERSATION_TURNS: integer(configDefaults.MAX_CONVERSATION_TURNS, 2),
   EXAI_PROMPT_MAX_CHARS: integer(configDefaults.EXAI_PROMPT_MAX_CHARS, 1),
   EXAI_MAX_FILE_BYTES: integer(configDefaults.EXAI_MAX_FILE_BYTES, 1),
+  TOOL_PROFILE: optionalText.transform((value) => (value ?? configDefaults.TOOL_PROFILE).toLowerCase()).pipe(z.enum(['lean', 'standard', 'full'], { message: 'must be lean, standard or full' })),
+  ENABLED_TOOLS: list,
+  DISABLED_TOOLS: list,
+  EXAI_ALLOWED_ROOTS: list,
   EXAI_USER_ID: optionalText.transform((value) => value ?? LOCAL_USER_ID).pipe(z.uuid({ message: 'must be a UUID (the user your threads and files belong to)' })),
 });
 
@@ -117,6 +123,10 @@ export interface StdioConfig {
   maxFileBytes: number;
   /** `EXAI_STORAGE` and what the chosen adapter needs (`EXAI_DATA_DIR`, `DATABASE_URL`, `SUPABASE_*`). */
   storage: StorageConfig;
+  /** `TOOL_PROFILE`, `ENABLED_TOOLS`, `DISABLED_TOOLS` (unknown names are warnings, reported at startup). */
+  tools: { profile: 'lean' | 'standard' | 'full'; enabled: string[]; disabled: string[] };
+  /** Absolute folders tools may read and write (`EXAI_ALLOWED_ROOTS`; default: home and the working directory). */
+  allowedRoots: string[];
   /** Whose threads and files these are (`EXAI_USER_ID`, default the fixed local user). */
   userId: string;
   /** Where the `.env` file was read from, if one was. */
@@ -211,6 +221,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     promptMaxChars: values.EXAI_PROMPT_MAX_CHARS,
     maxFileBytes: values.EXAI_MAX_FILE_BYTES,
     storage,
+    tools: { profile: values.TOOL_PROFILE, enabled: values.ENABLED_TOOLS ?? [], disabled: values.DISABLED_TOOLS ?? [] },
+    allowedRoots: (values.EXAI_ALLOWED_ROOTS ?? [homedir(), cwd]).map((root) => resolve(root.startsWith('~/') ? join(homedir(), root.slice(2)) : root)),
     userId: values.EXAI_USER_ID,
     envFile: envFileUsed,
   };

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { createExaiMcpServer } from '@exai/tools';
+import { createExaiMcpServer, selectTools, toolCatalogue } from '@exai/tools';
 import { composeExai } from './compose-exai.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './create-logger.js';
@@ -28,18 +28,21 @@ async function main(): Promise<void> {
   }
   const server = createExaiMcpServer({
     router: exai.router,
-    memory: exai.memory,
+    storage: exai.storage.forUser(config.userId),
+    storageStatus: () => exai.storage.status(),
+    conversations: exai.conversations,
+    vendors: exai.vendors,
     logger,
     version,
     transport: 'stdio',
     providers: exai.providers,
     defaultModel: config.defaultModel,
-    promptMaxChars: config.promptMaxChars,
-    maxFileBytes: config.maxFileBytes,
-    toolTimeoutMs: config.timeouts.toolMs,
+    limits: { promptMaxChars: config.promptMaxChars, maxFileBytes: config.maxFileBytes, toolTimeoutMs: config.timeouts.toolMs, allowedRoots: config.allowedRoots },
+    tools: config.tools,
     session: 'stdio',
   });
-  exai.storage.then(
+  for (const warning of selectTools(toolCatalogue, config.tools).warnings) logger.warn({ setting: 'tools' }, warning);
+  exai.opening.then(
     (storage) => logger.info({ storage: storage.status() }, 'storage ready'),
     (error: unknown) => logger.error({ err: error, storage: config.storage.kind }, 'storage could not be opened: conversation threads are unavailable'),
   );
@@ -51,7 +54,7 @@ async function main(): Promise<void> {
     logger.info({ reason }, 'exai-stdio stopping');
     await server.close().catch(() => undefined);
     // Flushes the storage journal and closes the database, so nothing accepted is lost.
-    await exai.storage.then((storage) => storage.close()).catch((error: unknown) => logger.error({ err: error }, 'storage did not close cleanly'));
+    await exai.storage.close().catch((error: unknown) => logger.error({ err: error }, 'storage did not close cleanly'));
     process.exit(0);
   };
   transport.onclose = () => void shutdown('stdin closed');

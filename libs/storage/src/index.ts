@@ -77,3 +77,4 @@ export { createSupabaseStorage, type SupabaseStorageOptions } from './supabase/i
 export { createJournaledStorage, DEFAULT_PROBE_INTERVAL_MS, type JournaledStorage, type JournaledStorageOptions, type StorageLogger } from './journal/index.js';
 export { sanitizeFilename } from './sanitize-filename.js';
 export { DataDirLockedError } from './data-dir-lock.js';
+export { deferStorage } from './defer-storage.js';

@@ -3,9 +3,9 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { QuotaExhaustedError } from '@exai/router/spec';
-import { ConversationMemory } from './conversation/conversation-memory.js';
 import { createExaiMcpServer } from './create-exai-mcp-server.js';
 import { FakeRouter } from './test-support/fake-router.js';
+import { fakeServerOptions } from './test-support/tool-harness.js';
 
 type Structured = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -14,15 +14,7 @@ let client: Client;
 
 beforeEach(async () => {
   router = new FakeRouter();
-  const server = createExaiMcpServer({
-    router,
-    memory: new ConversationMemory(),
-    version: '9.9.9',
-    transport: 'memory',
-    providers: [{ provider: 'fake', configured: true, baseUrl: 'http://fake' }],
-    defaultModel: 'fake-model',
-    promptMaxChars: 100,
-  });
+  const server = createExaiMcpServer(fakeServerOptions({ router, limits: { promptMaxChars: 100 }, tools: { profile: 'lean' } }));
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
   await server.connect(serverTransport);
   client = new Client({ name: 'test', version: '1.0.0' });
@@ -113,15 +105,7 @@ describe('createExaiMcpServer', () => {
   });
 
   it('chat stops at the tool time limit and says which setting to raise', async () => {
-    const timed = createExaiMcpServer({
-      router,
-      memory: new ConversationMemory(),
-      version: '9.9.9',
-      transport: 'memory',
-      providers: [],
-      defaultModel: 'fake-model',
-      toolTimeoutMs: 50,
-    });
+    const timed = createExaiMcpServer(fakeServerOptions({ router, providers: [], limits: { toolTimeoutMs: 50 } }));
     const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
     await timed.connect(serverTransport);
     const timedClient = new Client({ name: 'test', version: '1.0.0' });

@@ -1,120 +1,112 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { runChat } from './chat/chat-tool.js';
-import { chatInputShape, chatOutputShape } from './chat/chat-schema.js';
-import type { ConversationStore } from './conversation/conversation-store.js';
-import { listModels, listModelsOutputShape, renderModels } from './listmodels-tool.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import { chatTool } from './chat/chat-tool-definition.js';
 import { ProgressReporter } from './progress-reporter.js';
+import { recordToolCall } from './record-tool-call.js';
+import { simpleTools } from './simple/index.js';
+import type { AnyExaiTool, ToolDependencies, ToolLimits } from './tool-definition.js';
 import { silentLogger, type ToolLogger } from './tool-logger.js';
-import type { ToolsRouter } from './tools-router.js';
-import { renderVersion, versionOutputShape, type VersionOutput } from './version-tool.js';
+import { canonicalToolName, selectTools, type ToolSelection } from './tool-registry.js';
+import { toolErrorResult } from './tool-result.js';
+import { ToolTimeoutError } from './tool-timeout-error.js';
+import { vendorTools } from './vendor/index.js';
+import { workflowTools } from './workflow/index.js';
 
-/** A provider as `version` reports it (never its key). */
-export interface ProviderSummary {
-  provider: string;
-  configured: boolean;
-  baseUrl: string;
-}
+/** Every tool exai has, in `tools/list` order. */
+export const toolCatalogue: readonly AnyExaiTool[] = [chatTool, ...simpleTools, ...workflowTools, ...vendorTools];
 
-/** Everything the MCP server needs; the host (stdio or daemon app) builds it once per process. */
-export interface ExaiServerOptions {
-  router: ToolsRouter;
-  /** Conversation threads, shared by every connection of the process (in memory, or in storage). */
-  memory: ConversationStore;
+/** Default limits of tool inputs. */
+export const defaultToolLimits: ToolLimits = {
+  promptMaxChars: 60_000,
+  maxFileBytes: 1024 * 1024,
+  toolTimeoutMs: undefined,
+  allowedRoots: [],
+};
+
+/** Everything the MCP server needs; the host builds the process-wide parts once, the user's storage per connection. */
+export interface ExaiServerOptions extends Omit<ToolDependencies, 'enabledTools' | 'logger' | 'limits'> {
   logger?: ToolLogger;
-  version: string;
-  /** Transport name for `version` (`stdio`, `websocket`, …). */
-  transport: string;
-  providers: ProviderSummary[];
-  defaultModel: string;
-  promptMaxChars?: number;
-  maxFileBytes?: number;
-  /** Time limit of one tool call (`EXAI_TOOL_TIMEOUT_MS`). */
-  toolTimeoutMs?: number;
-  /** Session id of this connection, for the per-session concurrency limit. */
-  session?: string;
+  limits?: Partial<ToolLimits>;
+  /** `TOOL_PROFILE`, `ENABLED_TOOLS`, `DISABLED_TOOLS`. */
+  tools?: ToolSelection;
 }
-
-/** Names of the tools this server registers, in `tools/list` order. */
-export const toolNames = ['chat', 'listmodels', 'version'] as const;
 
 /**
- * Builds a new MCP server with exai's tools. Call it once per connection: an McpServer must not be
- * shared between transports (MCP SDK ≥ 1.26, CVE-2026-25536).
+ * Builds a new MCP server with exai's tools (the profile's, adjusted by the lists). Call it once per
+ * connection: an McpServer must not be shared between transports (MCP SDK ≥ 1.26, CVE-2026-25536).
+ * Tool names with the suffixes some clients add (`chat_EXAI-WS`) resolve to the tool.
  */
 export function createExaiMcpServer(options: ExaiServerOptions): McpServer {
   const logger = options.logger ?? silentLogger;
+  const { tools } = selectTools(toolCatalogue, options.tools);
+  const names = tools.map((tool) => tool.name);
+  const deps: ToolDependencies = {
+    ...options,
+    logger,
+    limits: { ...defaultToolLimits, ...options.limits },
+    enabledTools: () => names,
+  };
   const server = new McpServer(
     { name: 'exai', title: 'exai — GLM and Kimi for coding assistants', version: options.version },
     { capabilities: { logging: {} } },
   );
-
-  server.registerTool(
-    'chat',
-    {
-      title: 'Chat with GLM or Kimi',
-      description:
-        'Ask a GLM or Kimi model for a second opinion, brainstorming or an explanation. Pass files as absolute paths; reuse continuation_id to continue a conversation.',
-      inputSchema: chatInputShape,
-      outputSchema: chatOutputShape,
-      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: true },
-    },
-    async (input, extra) => {
-      const token = extra._meta?.progressToken;
-      const progress =
-        token === undefined
-          ? undefined
-          : new ProgressReporter((params) => extra.sendNotification({ method: 'notifications/progress', params }), token);
-      return runChat(
-        input,
-        {
-          router: options.router,
-          memory: options.memory,
-          logger,
-          promptMaxChars: options.promptMaxChars,
-          maxFileBytes: options.maxFileBytes,
-          toolTimeoutMs: options.toolTimeoutMs,
-          session: options.session,
-        },
-        { signal: extra.signal, progress },
-      );
-    },
-  );
-
-  server.registerTool(
-    'listmodels',
-    {
-      title: 'List models',
-      description: 'GLM and Kimi models with aliases, context, prices, capabilities, and whether each is available and why not.',
-      outputSchema: listModelsOutputShape,
-      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-    },
-    async () => {
-      const output = listModels(options.router);
-      return { content: [{ type: 'text', text: renderModels(output) }], structuredContent: output };
-    },
-  );
-
-  server.registerTool(
-    'version',
-    {
-      title: 'Version',
-      description: 'exai version, configured providers and tools.',
-      outputSchema: versionOutputShape,
-      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-    },
-    async () => {
-      const output: VersionOutput = {
-        name: 'exai',
-        version: options.version,
-        node: process.versions.node,
-        transport: options.transport,
-        providers: options.providers.map((provider) => ({ provider: provider.provider, configured: provider.configured, base_url: provider.baseUrl })),
-        default_model: options.defaultModel,
-        tools: [...toolNames],
-      };
-      return { content: [{ type: 'text', text: renderVersion(output) }], structuredContent: output };
-    },
-  );
-
+  for (const tool of tools) {
+    server.registerTool(
+      tool.name,
+      {
+        title: tool.title,
+        description: tool.description,
+        inputSchema: tool.inputShape,
+        ...(tool.outputShape ? { outputSchema: tool.outputShape } : {}),
+        annotations: tool.annotations,
+      },
+      (input: Record<string, unknown>, extra: RequestHandlerExtra<ServerRequest, ServerNotification>) => {
+        const token = extra._meta?.progressToken;
+        const progress =
+          token === undefined ? undefined : new ProgressReporter((params) => extra.sendNotification({ method: 'notifications/progress', params }), token);
+        return runTool(tool, input, deps, extra.signal, progress);
+      },
+    );
+  }
+  resolveSuffixedNames(server, new Set(names));
   return server;
+}
+
+/** Runs one call: the tool's time limit, failures as tool errors, and the call recorded for `activity`. */
+async function runTool(tool: AnyExaiTool, input: Record<string, unknown>, deps: ToolDependencies, callerSignal: AbortSignal, progress: ProgressReporter | undefined): Promise<CallToolResult> {
+  const timeoutMs = deps.limits.toolTimeoutMs;
+  const deadline = timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs);
+  const signal = deadline ? AbortSignal.any([callerSignal, deadline]) : callerSignal;
+  const started = Date.now();
+  const recording = recordToolCall(deps, tool.name);
+  let result: CallToolResult;
+  try {
+    result = await tool.run(input, { deps, signal, progress, logger: deps.logger });
+  } catch (error) {
+    result = toolErrorResult(error, deps.logger, tool.name);
+  }
+  // A tool that turned the abort into an error result: say it was the time limit, not the client.
+  if (deadline?.aborted && !callerSignal.aborted && result.isError) {
+    result = toolErrorResult(new ToolTimeoutError(tool.name, timeoutMs as number, undefined), deps.logger, tool.name);
+  }
+  await recording.finish(result, Date.now() - started, callerSignal.aborted);
+  return result;
+}
+
+/**
+ * Lets `tools/call` find a tool by the name a client decorated (`chat_EXAI-WS`): the SDK looks tools
+ * up by exact name, so the name is canonicalised before its handler runs.
+ */
+function resolveSuffixedNames(server: McpServer, names: ReadonlySet<string>): void {
+  // The SDK keeps its handlers in a private map; this is the one place we reach into it.
+  const handlers = (server.server as unknown as { _requestHandlers: Map<string, (request: { params: { name: string } }, extra: unknown) => unknown> })._requestHandlers;
+  const original = handlers.get('tools/call');
+  if (!original) return;
+  handlers.set('tools/call', (request, extra) => {
+    const name = request.params.name;
+    if (names.has(name)) return original(request, extra);
+    const canonical = canonicalToolName(name);
+    return original(names.has(canonical) ? { ...request, params: { ...request.params, name: canonical } } : request, extra);
+  });
 }

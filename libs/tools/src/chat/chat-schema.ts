@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { resultMetadataSchema } from '../result-metadata.js';
 
 /** Prompts longer than this are refused with `resend_prompt` (MCP clients choke on huge arguments). */
 export const DEFAULT_PROMPT_MAX_CHARS = 60_000;
@@ -18,13 +19,6 @@ export const chatInputShape = {
   continuation_id: z.string().min(1).max(128).optional().describe('Continue an earlier chat: the id a previous call returned.'),
 };
 
-const tokensShape = z.object({
-  input: z.number(),
-  cached_input: z.number(),
-  output: z.number(),
-  reasoning: z.number(),
-});
-
 /** Structured output of the `chat` tool. */
 export const chatOutputShape = {
   status: z.enum(['ok', 'resend_prompt']),
@@ -34,29 +28,7 @@ export const chatOutputShape = {
   web_search_results: z
     .array(z.object({ title: z.string(), url: z.string(), publish_date: z.string().optional() }))
     .optional(),
-  metadata: z
-    .object({
-      model: z.string(),
-      provider: z.string(),
-      finish_reason: z.string(),
-      tokens: tokensShape,
-      web_search_calls: z.number(),
-      cost_usd: z.number(),
-      duration_ms: z.number(),
-      streamed: z.boolean(),
-      warnings: z.array(z.string()),
-      routing: z.object({
-        mode: z.enum(['explicit', 'auto']),
-        category: z.string(),
-        chain: z.array(z.string()),
-        reasons: z.array(z.string()),
-        estimated_cost_usd: z.number(),
-        attempts: z.array(
-          z.object({ model: z.string(), provider: z.string(), outcome: z.string(), code: z.string().optional(), duration_ms: z.number() }),
-        ),
-      }),
-    })
-    .optional(),
+  metadata: resultMetadataSchema.optional(),
 };
 
 export type ChatInput = z.infer<z.ZodObject<typeof chatInputShape>>;

@@ -1,9 +1,10 @@
-import type { RoutedCall, RoutedChatResult, RoutedStream } from '@exai/router';
-import type { ChatResult, Usage } from '@exai/router/spec';
+import type { RoutedCall, RoutedChatResult } from '@exai/router';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { replayTurns } from '../conversation/conversation-memory.js';
 import type { ConversationStore } from '../conversation/conversation-store.js';
 import { embedFiles } from '../files/embed-files.js';
+import { runModelCall } from '../model-call.js';
+import { resultMetadata } from '../result-metadata.js';
 import { loadImages } from '../files/load-images.js';
 import type { ProgressReporter } from '../progress-reporter.js';
 import type { ToolLogger } from '../tool-logger.js';
@@ -77,9 +78,7 @@ export async function runChat(input: ChatInput, dependencies: ChatToolDependenci
     const call: RoutedCall = { request, task: { tool: 'chat' } };
     if (input.model !== undefined) call.model = input.model;
     if (dependencies.session !== undefined) call.session = dependencies.session;
-    const result = context.progress
-      ? await collectStream(router.streamWithMetadata(call, { signal: context.signal }), context.progress)
-      : await router.generate(call, { signal: context.signal });
+    const result = await runModelCall(router, call, context);
 
     const continuationId = input.continuation_id ?? (await memory.create('chat'));
     const at = Date.now();
@@ -110,111 +109,12 @@ function resendPrompt(length: number, limit: number): CallToolResult {
   return { content: [{ type: 'text', text: output.content }], structuredContent: output };
 }
 
-/** Drains a routed stream, reporting text as progress, and assembles the result `generate` would give. */
-async function collectStream(routed: RoutedStream, progress: ProgressReporter): Promise<RoutedChatResult> {
-  let text = '';
-  let reasoning = '';
-  const result: ChatResult = {
-    text: '',
-    toolCalls: [],
-    webSearchResults: [],
-    webSearchCalls: 0,
-    usage: emptyUsage(),
-    finishReason: { unified: 'other', raw: undefined },
-    provider: '',
-    modelId: '',
-    warnings: [],
-  };
-  try {
-    for await (const part of routed.parts) {
-      switch (part.type) {
-        case 'response-metadata':
-          result.provider = part.provider;
-          result.modelId = part.modelId;
-          if (part.requestId !== undefined) result.requestId = part.requestId;
-          break;
-        case 'text-delta':
-          text += part.delta;
-          progress.add(part.delta);
-          break;
-        case 'reasoning-delta':
-          reasoning += part.delta;
-          break;
-        case 'tool-call':
-          result.toolCalls.push(part.toolCall);
-          break;
-        case 'web-search-results':
-          result.webSearchResults.push(...part.results);
-          break;
-        case 'finish':
-          result.finishReason = part.finishReason;
-          result.usage = part.usage;
-          result.webSearchCalls = part.webSearchCalls;
-          result.warnings = part.warnings;
-          break;
-        case 'error':
-          throw part.error;
-      }
-    }
-  } finally {
-    await progress.close();
-  }
-  const summary = routed.summary;
-  result.text = text;
-  if (reasoning) result.reasoning = reasoning;
-  return {
-    ...result,
-    model: summary?.model ?? routed.model,
-    key: summary?.key ?? '',
-    attempts: summary?.attempts ?? routed.attemptLog.length,
-    costUsd: summary?.costUsd ?? 0,
-    durationMs: summary?.durationMs ?? 0,
-    decision: summary?.decision ?? routed.decision,
-    attemptLog: [...(summary?.attemptLog ?? routed.attemptLog)],
-    totalUsage: summary?.totalUsage ?? result.usage,
-  };
-}
-
-function emptyUsage(): Usage {
-  return { inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, reasoningTokens: 0, totalTokens: 0 };
-}
-
 function chatOutput(result: RoutedChatResult, extra: { continuationId: string; durationMs: number; streamed: boolean }): ChatOutput {
-  const { decision } = result;
   const output: ChatOutput = {
     status: 'ok',
     content: result.text,
     continuation_id: extra.continuationId,
-    metadata: {
-      model: result.model.id,
-      provider: result.model.provider,
-      finish_reason: result.finishReason.raw ?? result.finishReason.unified,
-      tokens: {
-        input: result.totalUsage.inputTokens,
-        cached_input: result.totalUsage.cachedInputTokens,
-        output: result.totalUsage.outputTokens,
-        reasoning: result.totalUsage.reasoningTokens,
-      },
-      web_search_calls: result.webSearchCalls,
-      cost_usd: result.costUsd,
-      duration_ms: extra.durationMs,
-      streamed: extra.streamed,
-      warnings: result.warnings,
-      routing: {
-        mode: decision.mode,
-        category: decision.category,
-        chain: decision.chain.map((entry) => entry.model),
-        reasons: decision.reasons,
-        estimated_cost_usd: decision.estimatedCostUsd,
-        attempts: result.attemptLog.map((attempt) => ({
-          model: attempt.model,
-          provider: attempt.provider,
-          outcome: attempt.outcome,
-          ...(attempt.code ? { code: attempt.code } : {}),
-          duration_ms: Math.round(attempt.durationMs),
-        })),
-      },
-    },
+    metadata: resultMetadata(result, extra),
   };
   if (result.reasoning) output.reasoning = result.reasoning;
   if (result.webSearchResults.length > 0) {

@@ -1,4 +1,4 @@
-import type { ModelAvailability, RoutedCall, RoutedChatResult, RoutedStream, RoutingDecision } from '@exai/router';
+import type { ModelAvailability, RoutedCall, RoutedChatResult, RoutedStream, RouterStatus, RoutingDecision } from '@exai/router';
 import { ExaiError, type ChatRequest, type ModelInfo, type Provider, type StreamPart } from '@exai/router/spec';
 import type { ToolsRouter } from '../tools-router.js';
 
@@ -86,6 +86,15 @@ export class FakeRouter implements ToolsRouter {
     const error = this.failWith;
     this.failWith = undefined;
     if (error) throw error;
+  }
+
+  /** No keys, breakers or bulkheads: a healthy, idle router. */
+  status(): RouterStatus {
+    return { keys: [], models: [], bulkheads: [] };
+  }
+
+  explain(call: RoutedCall): RoutingDecision {
+    return this.result(call).decision;
   }
 
   private result(call: RoutedCall): RoutedChatResult {

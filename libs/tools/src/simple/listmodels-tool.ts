@@ -1,6 +1,7 @@
+import { defineTool } from '../tool-definition.js';
 import type { ModelInfo } from '@exai/router/spec';
 import { z } from 'zod';
-import type { ToolsRouter } from './tools-router.js';
+import type { ToolsRouter } from '../tools-router.js';
 
 const modelShape = z.object({
   id: z.string(),
@@ -92,3 +93,18 @@ export function renderModels(output: ListModelsOutput): string {
   }
   return lines.join('\n');
 }
+
+/** `listmodels`: every model by provider, with availability and the reason when unavailable. */
+export const listModelsTool = defineTool({
+  name: 'listmodels',
+  title: 'List models',
+  description: 'GLM and Kimi models with aliases, context, prices, capabilities, and whether each is available and why not.',
+  inputShape: {},
+  outputShape: listModelsOutputShape,
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  profile: 'lean',
+  async run(_input, context) {
+    const output = listModels(context.deps.router);
+    return { content: [{ type: 'text', text: renderModels(output) }], structuredContent: output };
+  },
+});
