@@ -15,14 +15,19 @@ const depConstraints = [
   { sourceTag: 'layer:core', onlyDependOnLibsWithTags: ['layer:spec', 'layer:leaf'] },
   { sourceTag: 'layer:tools', onlyDependOnLibsWithTags: ['layer:core', 'layer:spec', 'layer:leaf'] },
   { sourceTag: 'layer:leaf', onlyDependOnLibsWithTags: ['layer:leaf', 'layer:spec'] },
-  { sourceTag: 'layer:app', onlyDependOnLibsWithTags: ['layer:tools', 'layer:core', 'layer:spec', 'layer:leaf', 'layer:provider'] },
+  // The host composes everything from the environment (config, providers into the router, storage); apps are thin over it.
+  { sourceTag: 'layer:host', onlyDependOnLibsWithTags: ['layer:tools', 'layer:core', 'layer:spec', 'layer:leaf', 'layer:provider'] },
+  { sourceTag: 'layer:app', onlyDependOnLibsWithTags: ['layer:host', 'layer:tools', 'layer:core', 'layer:spec', 'layer:leaf', 'layer:provider'] },
 ];
 
-/** In tests, libraries and apps may also drive the provider simulator (a real local HTTP server). */
+/**
+ * In tests, libraries and apps may also drive the provider simulator (a real local HTTP server) and
+ * the real providers against it, so tools are tested with what the apps wire in.
+ */
 const testDepConstraints = depConstraints.map(({ bannedExternalImports: _banned, ...constraint }) =>
   constraint.sourceTag === 'layer:spec'
     ? constraint
-    : { ...constraint, onlyDependOnLibsWithTags: [...constraint.onlyDependOnLibsWithTags, 'role:sim'] },
+    : { ...constraint, onlyDependOnLibsWithTags: [...constraint.onlyDependOnLibsWithTags, 'role:sim', 'layer:provider'] },
 );
 
 export default [

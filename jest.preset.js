@@ -29,7 +29,12 @@ export function jestConfig(projectDir) {
     transform: {
       '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: join(projectDir, 'tsconfig.json') }],
     },
-    testTimeout: 20000,
-    forceExit: false,
+    // Embedded PostgreSQL (PGlite) opens and migrates in a few seconds alone, but CI shares two
+    // cores with every project's tests: hooks and tests get room, and a hang still fails.
+    testTimeout: 90000,
+    // A run whose suites all finished must end even if something a test opened is still alive
+    // (CI has a hard time limit); the teardown names what was left open.
+    forceExit: true,
+    globalTeardown: join(root, 'tools/ci/report-open-handles.mjs'),
   };
 }

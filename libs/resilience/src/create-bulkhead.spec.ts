@@ -85,10 +85,9 @@ describe('createBulkhead', () => {
     }, controller.signal);
     const next = bulkhead.execute(() => 'next');
     expect(bulkhead.queued).toBe(2);
-    const begun = performance.now();
     controller.abort(new Error('caller cancelled'));
+    // It leaves while the slot is still held: it did not wait for its turn.
     await expect(aborted).rejects.toThrow('caller cancelled');
-    expect(performance.now() - begun).toBeLessThan(50);
     expect(bulkhead.queued).toBe(1);
     hold.open();
     await expect(next).resolves.toBe('next');

@@ -2,11 +2,13 @@ import { join } from 'node:path';
 import { lockDataDir } from './data-dir-lock.js';
 import { createJournaledStorage, type StorageLogger } from './journal/index.js';
 import { createMemoryStorage } from './memory/index.js';
-import { applyMigrations, createPgliteStorage, createPostgresStorage, PgClient } from './sql/index.js';
 import type { Storage } from './storage.js';
 import { StorageUnavailableError } from './storage-errors.js';
 import { readStorageConfig, type StorageConfig } from './storage-config.js';
-import { createSupabaseStorage } from './supabase/index.js';
+
+// The adapters are loaded when chosen: PGlite, pg and supabase-js weigh about half a second of
+// module loading, which every exai-stdio start would pay before it answers `initialize`.
+const loadSql = () => import('./sql/index.js');
 
 /** Options of {@link createStorage}. */
 export interface CreateStorageOptions {
@@ -55,10 +57,12 @@ export async function createStorage(options: CreateStorageOptions = {}): Promise
 async function open(config: Exclude<StorageConfig, { kind: 'memory' }>, logger: StorageLogger | undefined): Promise<Storage> {
   switch (config.kind) {
     case 'pglite': {
+      const { createPgliteStorage } = await loadSql();
       const inner = await createPgliteStorage({ dataDir: config.dataDir, ...(logger ? { logger } : {}) });
       return createJournaledStorage(inner, { dataDir: config.dataDir, ...(logger ? { logger } : {}) });
     }
     case 'postgres': {
+      const { createPostgresStorage } = await loadSql();
       const settings = {
         connectionString: config.connectionString,
         bucketDir: join(config.dataDir, 'buckets'),
@@ -79,6 +83,7 @@ async function open(config: Exclude<StorageConfig, { kind: 'memory' }>, logger: 
       return createJournaledStorage(inner, { dataDir: config.dataDir, ...(logger ? { logger } : {}) });
     }
     case 'supabase': {
+      const { createSupabaseStorage } = await import('./supabase/index.js');
       const inner = createSupabaseStorage({
         url: config.url,
         serviceRoleKey: config.serviceRoleKey,
@@ -94,6 +99,7 @@ async function open(config: Exclude<StorageConfig, { kind: 'memory' }>, logger: 
 /** Retries the migrations every 5 s until the database answers (unref'd: never keeps the process alive). */
 function migrateWhenReachable(connectionString: string, logger: StorageLogger | undefined): void {
   const attempt = async (): Promise<void> => {
+    const { applyMigrations, PgClient } = await loadSql();
     const client = new PgClient({ connectionString, ...(logger ? { logger } : {}) });
     try {
       await applyMigrations(client, logger ? { logger } : {});

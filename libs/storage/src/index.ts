@@ -71,9 +71,10 @@ export {
   StorageConfigError,
 } from './storage-errors.js';
 export { createMemoryStorage, type MemoryStorageOptions } from './memory/index.js';
-export { createPgliteStorage, createPostgresStorage, applyMigrations, listMigrations, migrationsDirectory } from './sql/index.js';
+// The SQL and Supabase adapters live behind subpaths (`@exai/storage/sql`, `@exai/storage/supabase`):
+// importing this entry must not load PGlite, pg or supabase-js (createStorage loads the one chosen).
 export type { PgliteStorageOptions, PostgresStorageOptions, ApplyMigrationsOptions, MigrationFile, SqlLogger } from './sql/index.js';
-export { createSupabaseStorage, type SupabaseStorageOptions } from './supabase/index.js';
+export type { SupabaseStorageOptions } from './supabase/index.js';
 export { createJournaledStorage, DEFAULT_PROBE_INTERVAL_MS, type JournaledStorage, type JournaledStorageOptions, type StorageLogger } from './journal/index.js';
 export { sanitizeFilename } from './sanitize-filename.js';
 export { DataDirLockedError } from './data-dir-lock.js';

@@ -27,13 +27,13 @@ const call = async (name: string, args: Record<string, unknown> = {}) => (await 
 const text = (result: CallToolResult) => (result.content[0]?.type === 'text' ? result.content[0].text : '');
 
 describe('createExaiMcpServer', () => {
-  it('keeps tools/list small: short descriptions, schemas, annotations', async () => {
+  it('serves the lean profile: the everyday tools, small, each with a title, annotations and an output schema', async () => {
     const { tools } = await client.listTools();
-    expect(tools.map((tool) => tool.name)).toEqual(['chat', 'listmodels', 'version']);
-    expect(JSON.stringify(tools).length / 4).toBeLessThan(2500);
+    expect(tools.map((tool) => tool.name)).toEqual(['chat', 'listmodels', 'version', 'status', 'threads', 'thinkdeep', 'debug', 'codereview']);
+    expect(JSON.stringify(tools).length / 4).toBeLessThan(4000);
     for (const tool of tools) {
       expect(tool.title).toBeTruthy();
-      expect(tool.annotations?.readOnlyHint).toBe(true);
+      expect(tool.annotations?.readOnlyHint).toBe(tool.name !== 'threads');
       expect(tool.outputSchema).toBeDefined();
     }
   });
@@ -119,10 +119,36 @@ describe('createExaiMcpServer', () => {
     await timedClient.close();
   });
 
+  it('tells the host observer when each call starts and how it ended, and survives an observer that throws', async () => {
+    const events: string[] = [];
+    const observed = createExaiMcpServer(
+      fakeServerOptions({
+        router,
+        observer: {
+          started: (tool) => events.push(`start ${tool}`),
+          finished: (event) => {
+            events.push(`end ${event.tool} ${event.status} ${event.errorCode ?? '-'} ${event.metadata?.model ?? '-'}`);
+            throw new Error('observer bug');
+          },
+        },
+      }),
+    );
+    const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
+    await observed.connect(serverTransport);
+    const observedClient = new Client({ name: 'test', version: '1.0.0' });
+    await observedClient.connect(clientTransport);
+    const ok = (await observedClient.callTool({ name: 'chat', arguments: { prompt: 'hi' } })) as CallToolResult;
+    expect(ok.isError).toBeFalsy();
+    await observedClient.callTool({ name: 'chat', arguments: { prompt: 'hi', continuation_id: 'missing' } });
+    expect(events).toEqual(['start chat', 'end chat success - fake-model', 'start chat', 'end chat error invalid_argument -']);
+    await observedClient.close();
+  });
+
   it('listmodels and version describe the setup', async () => {
     const models = (await call('listmodels')).structuredContent as Structured;
     expect(models.providers[0].models.map((model: Structured) => model.id)).toEqual(['fake-model', 'fake-vision']);
     const version = (await call('version')).structuredContent as Structured;
-    expect(version).toMatchObject({ name: 'exai', version: '9.9.9', transport: 'memory', tools: ['chat', 'listmodels', 'version'] });
+    expect(version).toMatchObject({ name: 'exai', version: '9.9.9', transport: 'memory' });
+    expect(version.tools).toEqual(['chat', 'listmodels', 'version', 'status', 'threads', 'thinkdeep', 'debug', 'codereview']);
   });
 });

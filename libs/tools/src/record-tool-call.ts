@@ -5,7 +5,7 @@ import type { ResultMetadata } from './result-metadata.js';
 import type { ToolDependencies } from './tool-definition.js';
 
 /** The stable error code a tool error result ends with (`… [quota_exhausted]`). */
-function errorCodeOf(result: CallToolResult): string | undefined {
+export function toolErrorCode(result: CallToolResult): string | undefined {
   const first = result.content[0];
   const text = first?.type === 'text' ? first.text : '';
   return /\[([a-z_]+)\]\s*$/.exec(text)?.[1];
@@ -28,11 +28,13 @@ export function recordToolCall(deps: ToolDependencies, tool: string): { finish: 
   return {
     async finish(result, durationMs, cancelled) {
       if (!(await started)) return;
-      const structured = result.structuredContent as { metadata?: ResultMetadata; continuation_id?: string } | undefined;
-      const metadata = structured?.metadata;
-      const code = result.isError ? errorCodeOf(result) : undefined;
+      const structured = result.structuredContent as { metadata?: unknown; continuation_id?: string } | undefined;
+      // Only a model call's metadata counts: a result may carry other metadata (a workflow's
+      // `resend_prompt` answer has just `tool_name`), which used to fail the whole record.
+      const metadata = isModelMetadata(structured?.metadata) ? structured.metadata : undefined;
+      const code = result.isError ? toolErrorCode(result) : undefined;
       const status: Exclude<ToolCallStatus, 'running'> = cancelled ? 'cancelled' : !result.isError ? 'success' : code === 'tool_timeout' ? 'timeout' : 'error';
-      const continuationId = structured?.continuation_id ?? metadata?.continuation_id;
+      const continuationId = (typeof structured?.continuation_id === 'string' ? structured.continuation_id : undefined) ?? metadata?.continuation_id;
       try {
         await deps.storage.toolCalls.finish(id, {
           status,
@@ -65,4 +67,11 @@ export function recordToolCall(deps: ToolDependencies, tool: string): { finish: 
       }
     },
   };
+}
+
+/** Metadata of a call that reached a model: model, provider and token counts. */
+function isModelMetadata(value: unknown): value is ResultMetadata {
+  if (typeof value !== 'object' || value === null) return false;
+  const metadata = value as Partial<ResultMetadata>;
+  return typeof metadata.model === 'string' && typeof metadata.provider === 'string' && typeof metadata.tokens === 'object' && metadata.tokens !== null;
 }

@@ -3,6 +3,7 @@ import type { CallToolResult, ToolAnnotations } from '@modelcontextprotocol/sdk/
 import type { z, ZodRawShape } from 'zod';
 import type { ConversationStore } from './conversation/conversation-store.js';
 import type { ProgressReporter } from './progress-reporter.js';
+import type { ResultMetadata } from './result-metadata.js';
 import type { ToolLogger } from './tool-logger.js';
 import type { ToolsRouter } from './tools-router.js';
 
@@ -60,9 +61,35 @@ export interface ToolDependencies {
   defaultModel: string;
   /** Session the calls count against (per-session concurrency limit). */
   session?: string;
+  /** Told when each tool call starts and ends (a host's metrics, drain accounting); must not throw. */
+  observer?: ToolCallObserver;
   /** Names of the tools this server serves (after profile and lists), for `version`. */
   enabledTools: () => readonly string[];
+  /**
+   * Whose provider accounts the keys are: `own` (the default: one person's keys, as exai-stdio runs)
+   * or `shared` (a server whose users share the keys, as exai-daemon does). On a shared account a user
+   * sees and deletes only the provider files exai uploaded for them; another user's file, or one
+   * uploaded outside exai, looks exactly like a file that does not exist.
+   */
+  providerAccounts?: 'own' | 'shared';
   now?: () => Date;
+}
+
+/** How a tool call ended, for {@link ToolCallObserver}. */
+export interface ToolCallEvent {
+  tool: string;
+  status: 'success' | 'error' | 'timeout' | 'cancelled';
+  durationMs: number;
+  /** The stable code of a failed call (`quota_exhausted`, `invalid_argument`, …). */
+  errorCode?: string;
+  /** Model, provider, tokens and cost when the tool called a model. */
+  metadata?: ResultMetadata;
+}
+
+/** Hooks a host gives `createExaiMcpServer` to watch tool calls (metrics, in-flight counts). */
+export interface ToolCallObserver {
+  started?(tool: string): void;
+  finished?(event: ToolCallEvent): void;
 }
 
 /** Per-call context. */
@@ -82,7 +109,8 @@ export interface ExaiTool<Shape extends ZodRawShape = ZodRawShape> {
   /** One or two sentences; long guidance belongs in responses. */
   description: string;
   inputShape: Shape;
-  outputShape?: ZodRawShape;
+  /** The structured result's schema (a raw shape or an object schema); `tools/list` shows a compact form. */
+  outputShape?: ZodRawShape | z.ZodObject;
   annotations: ToolAnnotations;
   /** The smallest profile that includes the tool. */
   profile: ToolProfile;

@@ -44,6 +44,36 @@ function faultyView(inner: Storage) {
   return { storage, switches };
 }
 
+/**
+ * A view of `inner` whose every call takes `delayMs`, counts how many run at once (`most`), and fails
+ * with `StorageUnavailableError` for the users in `refused`.
+ */
+function slowView(inner: Storage, delayMs: number) {
+  const state = { most: 0, running: 0, refused: new Set<string>() };
+  const wrap = <T extends object>(target: T, id: string): T =>
+    new Proxy(target, {
+      get(object, property) {
+        const value = Reflect.get(object, property) as unknown;
+        if (typeof value === 'function') {
+          return async (...args: unknown[]) => {
+            state.running++;
+            state.most = Math.max(state.most, state.running);
+            try {
+              await new Promise((resolve) => setTimeout(resolve, delayMs));
+              if (state.refused.has(id)) throw new StorageUnavailableError({ message: 'connect ECONNREFUSED (test)' });
+              return await (value as (...parameters: unknown[]) => Promise<unknown>).apply(object, args);
+            } finally {
+              state.running--;
+            }
+          };
+        }
+        return typeof value === 'object' && value !== null ? wrap(value, id) : value;
+      },
+    });
+  const storage: Storage = { ...inner, forUser: (id) => wrap(inner.forUser(id), id) };
+  return Object.assign(state, { storage });
+}
+
 type LogCall = { level: string; object: Record<string, unknown>; message: string };
 function captureLogger(): StorageLogger & { calls: LogCall[] } {
   const calls: LogCall[] = [];
@@ -338,6 +368,73 @@ describe('journaled storage', () => {
     const rejected = readFileSync(join(dataDir, 'journal', 'rejected.jsonl'), 'utf8');
     expect(rejected).toContain('orphan');
     expect(logger.calls.some((call) => call.level === 'error' && call.message.includes('refused a journaled write'))).toBe(true);
+  });
+
+  it("replays several users' writes at once, each user's in order, and acknowledges only what is done", async () => {
+    // A database where each call takes 10 ms (one write at a time, 8 users × 6 turns take ~500 ms),
+    // and where the users in `refused` cannot be reached.
+    const slow = slowView(view.storage, 10);
+    const { refused } = slow;
+    await storage.close();
+    storage = await open({}, slow.storage);
+    const users = Array.from({ length: 8 }, () => randomUUID());
+    for (const id of users) await storage.forUser(id).conversations.create({ continuationId: `c-${id}` });
+    view.switches.down = true;
+    for (let turn = 1; turn <= 6; turn++) {
+      await Promise.all(users.map((id) => storage.forUser(id).conversations.appendMessage(`c-${id}`, { role: turn % 2 ? 'user' : 'assistant', content: `turn ${turn}` })));
+    }
+    expect(storage.status().journalBacklog).toBe(48);
+    view.switches.down = false;
+    slow.most = 0;
+    const started = Date.now();
+    expect(await storage.replayNow()).toBe(48);
+    expect(slow.most).toBeGreaterThan(1);
+    expect(Date.now() - started).toBeLessThan(400);
+    for (const id of users) expect(await contents(memory.forUser(id), `c-${id}`)).toEqual(['turn 1', 'turn 2', 'turn 3', 'turn 4', 'turn 5', 'turn 6']);
+    expect(storage.status()).toMatchObject({ state: 'up', journalBacklog: 0, journalReplayed: 48 });
+
+    // A user still unreachable stops only its own writes: the journal keeps everything from its
+    // first entry on, and what another user got replayed past it is replayed again, harmlessly.
+    const [probe, blocked, other] = users as [string, string, string];
+    view.switches.down = true;
+    for (const id of [probe, blocked, other]) await storage.forUser(id).conversations.appendMessage(`c-${id}`, { role: 'user', content: `late ${id}` });
+    view.switches.down = false;
+    refused.add(blocked);
+    expect(await storage.replayNow()).toBe(1);
+    expect(storage.status().journalBacklog).toBe(2);
+    expect((await contents(memory.forUser(other), `c-${other}`)).filter((text) => text.startsWith('late'))).toEqual([`late ${other}`]);
+    refused.delete(blocked);
+    await storage.replayNow();
+    expect(storage.status().journalBacklog).toBe(0);
+    for (const id of [probe, blocked, other]) expect((await contents(memory.forUser(id), `c-${id}`)).filter((text) => text.startsWith('late'))).toEqual([`late ${id}`]);
+  });
+
+  it('makes writes wait for the replay while the database answers but the journal outgrows it, never during an outage', async () => {
+    const slow = slowView(view.storage, 5);
+    await storage.close();
+    storage = await open({ backpressureBacklog: 10, probeIntervalMs: 20, breaker: { consecutiveFailures: 2, halfOpenAfterMs: 20 } }, slow.storage);
+    const user = storage.forUser(userId);
+    await user.conversations.create({ continuationId: 'c-bp' });
+    // The outage: 30 writes journaled at once, none waits.
+    view.switches.down = true;
+    const outage = Date.now();
+    for (let turn = 1; turn <= 30; turn++) await user.conversations.appendMessage('c-bp', { role: 'user', content: `down ${turn}` });
+    expect(Date.now() - outage).toBeLessThan(1000);
+    expect(storage.status().journalBacklog).toBe(30);
+    // The database answers again, slower than a writer that does not wait: each write now returns
+    // only once the backlog is within the limit.
+    view.switches.down = false;
+    await waitFor(() => storage.status().journalReplayed > 0);
+    const seen: number[] = [];
+    for (let turn = 1; turn <= 40; turn++) {
+      await user.conversations.appendMessage('c-bp', { role: 'user', content: `up ${turn}` });
+      seen.push(storage.status().journalBacklog);
+    }
+    expect(Math.max(...seen)).toBeLessThanOrEqual(10);
+    await storage.replayNow();
+    const stored = await contents(memory.forUser(userId), 'c-bp');
+    expect(stored).toHaveLength(70);
+    expect(stored.slice(28, 32)).toEqual(['down 29', 'down 30', 'up 1', 'up 2']);
   });
 
   it('serves other reads from their last answer while down, and fails those it never answered', async () => {

@@ -15,6 +15,12 @@ export interface JournaledStorageOptions {
   breaker?: StorageBreakerSettings;
   /** How often the background loop tries the database while writes wait in the journal (default 2000 ms). */
   probeIntervalMs?: number;
+  /**
+   * While the database answers but more writes than this wait in the journal (overload: they arrive
+   * faster than the replay brings them in), a write waits until the backlog is halved (default 2000).
+   * Writes never wait during an outage.
+   */
+  backpressureBacklog?: number;
 }
 
 /** A journaled storage: any `Storage`, plus replaying the journal on demand. */
@@ -40,7 +46,8 @@ export const DEFAULT_PROBE_INTERVAL_MS = 2000;
  *   `StorageUnavailableError`; metric samples are dropped with a warning.
  *
  * A background loop (every `probeIntervalMs`, only while writes wait) replays the journal in order
- * once the database answers; later writes queue behind it meanwhile. Each replayed write is
+ * once the database answers, several users at once, each user's in order; later writes queue behind
+ * it meanwhile (and wait for it past `backpressureBacklog` while the database answers). Each replayed write is
  * idempotent, so a replay cut short (or a crash) repeats harmlessly. A journal left by a previous
  * process is replayed the same way.
  *
@@ -54,7 +61,7 @@ export async function createJournaledStorage(inner: Storage, options: JournaledS
   const probeIntervalMs = options.probeIntervalMs ?? DEFAULT_PROBE_INTERVAL_MS;
   if (!(probeIntervalMs > 0)) throw new RangeError(`probeIntervalMs must be a positive number of ms, got ${probeIntervalMs}`);
   const journal = await openWriteJournal({ dataDir: options.dataDir, ...(logger ? { logger } : {}) });
-  const gateway = new JournalGateway(inner, journal, probeIntervalMs, options.breaker ?? {}, logger);
+  const gateway = new JournalGateway(inner, journal, probeIntervalMs, options.breaker ?? {}, logger, options.backpressureBacklog);
   if (journal.backlog > 0) {
     logger?.warn({ kind: inner.kind, backlog: journal.backlog, file: journal.file }, 'storage: replaying writes journaled before the last stop');
     gateway.scheduleReplay(0);

@@ -45,5 +45,6 @@ describe('createPgliteStorage with a data directory', () => {
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
-  });
+    // Two on-disk PGlite opens and a full migration: seconds alone, far more on a busy 2-core CI machine.
+  }, 120_000);
 });

@@ -11,10 +11,10 @@ export function chatSystemPrompt(now: Date): string {
   ].join('\n');
 }
 
-/** The text of the user turn: the prompt followed by the embedded files. */
-export function userTurnText(prompt: string, files: readonly EmbeddedFile[]): string {
-  if (files.length === 0) return prompt;
-  return `${prompt}\n\nFiles:\n\n${files.map((file) => file.block).join('\n\n')}`;
+/** The text of the user turn: the prompt followed by the embedded files (blocks, or the text `embedFilesWithinBudget` made). */
+export function userTurnText(prompt: string, files: readonly EmbeddedFile[] | string): string {
+  const text = typeof files === 'string' ? files : files.map((file) => file.block).join('\n\n');
+  return text ? `${prompt}\n\nFiles:\n\n${text}` : prompt;
 }
 
 /** Builds the chat request: system prompt, replayed history, then the new user turn. */

@@ -14,8 +14,8 @@ export const chatInputShape = {
     .optional()
     .describe('Reasoning depth for models that think; "off" disables thinking.'),
   use_websearch: z.boolean().optional().describe('Let the model search the web (default false).'),
-  images: z.array(z.string().min(1)).max(10).optional().describe('Absolute image paths or data: URLs (vision models).'),
-  files: z.array(z.string().min(1)).max(50).optional().describe('Absolute paths of text files to include (≤1 MB each).'),
+  images: z.array(z.string().min(1)).max(5).optional().describe('Up to 5 absolute image paths or data: URLs (vision models).'),
+  files: z.array(z.string().min(1)).max(50).optional().describe('Absolute paths of text files or folders to include (≤1 MB each).'),
   continuation_id: z.string().min(1).max(128).optional().describe('Continue an earlier chat: the id a previous call returned.'),
 };
 

@@ -1,3 +1,4 @@
+import { fileAccessPolicyOf } from '../files/file-access.js';
 import { defineTool } from '../tool-definition.js';
 import { chatInputShape, chatOutputShape } from './chat-schema.js';
 import { runChat } from './chat-tool.js';
@@ -22,6 +23,7 @@ export const chatTool = defineTool({
         logger: context.logger,
         promptMaxChars: deps.limits.promptMaxChars,
         maxFileBytes: deps.limits.maxFileBytes,
+        fileAccess: fileAccessPolicyOf(deps),
         session: deps.session,
         ...(deps.now ? { now: deps.now } : {}),
       },

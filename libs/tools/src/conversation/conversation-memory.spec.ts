@@ -16,17 +16,34 @@ describe('ConversationMemory', () => {
     expect(await memory.load(id)).toBeUndefined();
   });
 
-  it('keeps the newest turns and evicts the least recently used thread', async () => {
+  it('refuses turns past maxTurns and evicts the least recently used thread', async () => {
     const memory = new ConversationMemory({ maxTurns: 2, maxThreads: 2 });
-    const first = await memory.create();
-    await memory.append(first, turn('user', '1'), turn('assistant', '2'), turn('user', '3'));
-    expect((await memory.load(first))?.map((entry) => entry.content)).toEqual(['2', '3']);
+    const first = await memory.create('thinkdeep');
+    await memory.append(first, turn('user', '1'), turn('assistant', '2'));
+    await expect(memory.append(first, turn('user', '3'))).rejects.toThrow('MAX_CONVERSATION_TURNS');
+    expect((await memory.load(first))?.map((entry) => entry.content)).toEqual(['1', '2']);
+    expect(memory.toolOf(first)).toBe('thinkdeep');
     const second = await memory.create();
-    await memory.append(first, turn('assistant', '4'));
+    await memory.load(first);
+    await memory.append(first, ...[]);
     const third = await memory.create();
     expect(await memory.load(second)).toBeUndefined();
     expect(await memory.load(first)).toBeDefined();
     expect(await memory.load(third)).toBeDefined();
+  });
+
+  it('defaults to 24 hours and 50 turns, and restarts the TTL at every turn', async () => {
+    let now = 0;
+    const memory = new ConversationMemory({ now: () => now });
+    expect(memory.maxTurns).toBe(50);
+    expect(memory.retention).toBe('for 24 hours after the last turn, in this server process');
+    const id = await memory.create();
+    now = 20 * 3_600_000;
+    await memory.append(id, turn('user', 'still here'));
+    now = 40 * 3_600_000;
+    expect(await memory.load(id)).toHaveLength(1);
+    now = 45 * 3_600_000;
+    expect(await memory.load(id)).toBeUndefined();
   });
 
   it('keeps threads apart', async () => {

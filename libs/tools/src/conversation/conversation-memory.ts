@@ -1,21 +1,35 @@
 import { randomUUID } from 'node:crypto';
 import type { ChatMessage } from '@exai/router/spec';
-import type { ConversationStore } from './conversation-store.js';
+import {
+  ConversationFullError,
+  DEFAULT_CONVERSATION_TIMEOUT_HOURS,
+  DEFAULT_MAX_CONVERSATION_TURNS,
+  type ConversationStore,
+} from './conversation-store.js';
 
 /** One stored turn of a conversation. */
 export interface ConversationTurn {
   role: 'user' | 'assistant';
+  /** The turn's own text: the user's prompt (without embedded files) or the model's answer. */
   content: string;
+  /** The tool that recorded the turn (a thread started by one tool may continue in another). */
   tool: string;
+  /** The model that answered (assistant turns). */
   model?: string;
+  /** Its provider (`glm`, `kimi`). */
+  provider?: string;
+  /** Absolute real paths of the files the turn referenced; replays embed each once, newest reference first. */
+  files?: string[];
+  /** Images the turn carried: paths, or short stand-ins for data URLs (never replayed, only mentioned). */
+  images?: string[];
   at: number;
 }
 
 /** Settings of the in-process conversation store. */
 export interface ConversationMemoryOptions {
-  /** How long a thread lives after its last turn (default 3 hours). */
+  /** How long a thread lives after its last turn (default 24 hours, `CONVERSATION_TIMEOUT_HOURS`). */
   ttlMs?: number;
-  /** Most turns kept per thread; older ones are dropped (default 20). */
+  /** Most turns per thread; a full thread refuses new turns (default 50, `MAX_CONVERSATION_TURNS`). */
   maxTurns?: number;
   /** Most threads kept; the least recently used is evicted (default 1000). */
   maxThreads?: number;
@@ -23,56 +37,62 @@ export interface ConversationMemoryOptions {
 }
 
 interface Thread {
+  tool: string;
   turns: ConversationTurn[];
   updatedAt: number;
 }
 
 /**
- * Conversation threads keyed by `continuation_id`, kept in memory for this process. History is
- * replayed to the model as messages (the original system stored it and never sent it back).
+ * Conversation threads keyed by `continuation_id`, kept in memory for this process (tests, and hosts
+ * without storage). History is replayed to the model as messages (see `build-history.ts`).
  */
 export class ConversationMemory implements ConversationStore {
   private readonly threads = new Map<string, Thread>();
   private readonly ttlMs: number;
-  private readonly maxTurns: number;
+  readonly maxTurns: number;
   private readonly maxThreads: number;
   private readonly now: () => number;
 
   constructor(options: ConversationMemoryOptions = {}) {
-    this.ttlMs = options.ttlMs ?? 3 * 60 * 60 * 1000;
-    this.maxTurns = options.maxTurns ?? 20;
+    this.ttlMs = options.ttlMs ?? DEFAULT_CONVERSATION_TIMEOUT_HOURS * 3_600_000;
+    this.maxTurns = options.maxTurns ?? DEFAULT_MAX_CONVERSATION_TURNS;
     this.maxThreads = options.maxThreads ?? 1000;
     this.now = options.now ?? Date.now;
   }
 
   get retention(): string {
-    return `for ${this.ttlHours} hours in this server process`;
+    return `for ${this.ttlHours} hours after the last turn, in this server process`;
+  }
+
+  /** How long threads live, for messages. */
+  get ttlHours(): number {
+    return this.ttlMs / 3_600_000;
   }
 
   /** Starts a thread and returns its id. */
-  async create(): Promise<string> {
+  async create(tool = 'chat'): Promise<string> {
     const id = randomUUID();
-    this.threads.set(id, { turns: [], updatedAt: this.now() });
+    this.threads.set(id, { tool, turns: [], updatedAt: this.now() });
     this.evict();
     return id;
   }
 
   /** The thread's turns, oldest first, or undefined when it is unknown or expired. */
   async load(id: string): Promise<readonly ConversationTurn[] | undefined> {
-    const thread = this.threads.get(id);
-    if (!thread) return undefined;
-    if (this.now() - thread.updatedAt > this.ttlMs) {
-      this.threads.delete(id);
-      return undefined;
-    }
-    return thread.turns;
+    const thread = this.live(id);
+    return thread ? [...thread.turns] : undefined;
   }
 
-  /** Appends turns to a thread, keeping the newest `maxTurns`. */
+  /** The tool that started the thread, or undefined when it is unknown or expired. */
+  toolOf(id: string): string | undefined {
+    return this.live(id)?.tool;
+  }
+
+  /** Appends turns to a thread and restarts its TTL; refuses turns past `maxTurns`. */
   async append(id: string, ...turns: ConversationTurn[]): Promise<void> {
-    const thread = this.threads.get(id) ?? { turns: [], updatedAt: this.now() };
-    thread.turns.push(...turns);
-    if (thread.turns.length > this.maxTurns) thread.turns.splice(0, thread.turns.length - this.maxTurns);
+    const thread = this.live(id) ?? { tool: turns[0]?.tool ?? 'chat', turns: [], updatedAt: this.now() };
+    if (thread.turns.length + turns.length > this.maxTurns) throw new ConversationFullError(id, this.maxTurns);
+    thread.turns.push(...turns.map((turn) => ({ ...turn })));
     thread.updatedAt = this.now();
     // Re-insert so Map order is least recently used first.
     this.threads.delete(id);
@@ -80,9 +100,14 @@ export class ConversationMemory implements ConversationStore {
     this.evict();
   }
 
-  /** How long threads live, for messages. */
-  get ttlHours(): number {
-    return this.ttlMs / 3_600_000;
+  private live(id: string): Thread | undefined {
+    const thread = this.threads.get(id);
+    if (!thread) return undefined;
+    if (this.now() - thread.updatedAt > this.ttlMs) {
+      this.threads.delete(id);
+      return undefined;
+    }
+    return thread;
   }
 
   private evict(): void {
@@ -95,7 +120,8 @@ export class ConversationMemory implements ConversationStore {
 
 /**
  * Turns stored turns into messages within a budget of characters, keeping the newest turns and
- * presenting them in chronological order.
+ * presenting them in chronological order. `buildHistory` is the full replay (token budget by context
+ * window, files, the "[showing N of M turns]" note); this is the plain text form.
  */
 export function replayTurns(turns: readonly ConversationTurn[], budgetChars: number): ChatMessage[] {
   const kept: ConversationTurn[] = [];

@@ -1,33 +1,41 @@
 import { randomUUID } from 'node:crypto';
-import type { UserStorage } from '@exai/storage';
+import type { Message, UserStorage } from '@exai/storage';
 import type { ConversationTurn } from './conversation-memory.js';
-import type { ConversationStore } from './conversation-store.js';
+import {
+  ConversationFullError,
+  DEFAULT_CONVERSATION_TIMEOUT_HOURS,
+  DEFAULT_MAX_CONVERSATION_TURNS,
+  type ConversationStore,
+} from './conversation-store.js';
 
 /** Settings of {@link StorageConversationStore}. */
 export interface StorageConversationStoreOptions {
-  /** How long a thread lives after its last turn (default 3 hours, `CONVERSATION_TIMEOUT_HOURS`). */
+  /** How long a thread lives after its last turn (default 24 hours, `CONVERSATION_TIMEOUT_HOURS`). */
   ttlMs?: number;
-  /** Most turns replayed per thread (default 20, `MAX_CONVERSATION_TURNS`). */
+  /** Most turns per thread; a full thread refuses new turns (default 50, `MAX_CONVERSATION_TURNS`). */
   maxTurns?: number;
   now?: () => number;
 }
 
+const DEFAULT_TTL_MS = DEFAULT_CONVERSATION_TIMEOUT_HOURS * 3_600_000;
+
 /**
  * Conversation threads in `@exai/storage` for one user: they survive restarts, are shared by daemon
- * replicas, and are visible to the user's other tools (`threads`, `activity`). Each turn is written
- * with an idempotency key, so a retried append stores it once.
+ * replicas, and are visible to the user's other tools (`threads`, `activity`). A turn is stored as a
+ * message with its `tool`, `model`, `provider`, `files` and `images`; the thread's own `tool` is the
+ * one that started it. Each turn is written with an idempotency key, so a retried append stores it once.
  */
 export class StorageConversationStore implements ConversationStore {
   private readonly ttlMs: number;
-  private readonly maxTurns: number;
+  readonly maxTurns: number;
   private readonly now: () => number;
 
   constructor(
     private readonly storage: UserStorage,
     options: StorageConversationStoreOptions = {},
   ) {
-    this.ttlMs = options.ttlMs ?? 3 * 60 * 60 * 1000;
-    this.maxTurns = options.maxTurns ?? 20;
+    this.ttlMs = options.ttlMs ?? DEFAULT_TTL_MS;
+    this.maxTurns = options.maxTurns ?? DEFAULT_MAX_CONVERSATION_TURNS;
     this.now = options.now ?? Date.now;
   }
 
@@ -36,7 +44,7 @@ export class StorageConversationStore implements ConversationStore {
   }
 
   /** The retention a store with this TTL reports. */
-  static retention(ttlMs: number = 3 * 60 * 60 * 1000): string {
+  static retention(ttlMs: number = DEFAULT_TTL_MS): string {
     return `for ${ttlMs / 3_600_000} hours after the last turn, in storage`;
   }
 
@@ -47,31 +55,52 @@ export class StorageConversationStore implements ConversationStore {
   }
 
   async load(continuationId: string): Promise<readonly ConversationTurn[] | undefined> {
-    const thread = await this.storage.conversations.loadThread(continuationId, { maxMessages: this.maxTurns });
-    if (!thread) return undefined;
-    const expiresAt = thread.conversation.expiresAt;
-    if (expiresAt !== undefined && expiresAt.getTime() <= this.now()) return undefined;
+    const messages = await this.messages(continuationId);
+    if (!messages) return undefined;
     const turns: ConversationTurn[] = [];
-    for (const message of thread.messages) {
+    for (const message of messages) {
       if (message.role !== 'user' && message.role !== 'assistant') continue;
       const turn: ConversationTurn = { role: message.role, content: message.content, tool: message.tool ?? 'chat', at: message.createdAt.getTime() };
       if (message.model !== undefined) turn.model = message.model;
+      if (message.provider !== undefined) turn.provider = message.provider;
+      if (message.files.length > 0) turn.files = [...message.files];
+      if (message.images.length > 0) turn.images = [...message.images];
       turns.push(turn);
     }
     return turns;
   }
 
   async append(continuationId: string, ...turns: ConversationTurn[]): Promise<void> {
+    // The limit is checked against the stored thread, so every tool that appends is held to it. When
+    // storage cannot answer (an outage the write journal covers), the write still goes through: the
+    // limit was checked when the thread was loaded for this call, and losing the turn would be worse.
+    const stored = await this.messages(continuationId).catch(() => undefined);
+    if (stored && stored.length + turns.length > this.maxTurns) throw new ConversationFullError(continuationId, this.maxTurns);
     for (const turn of turns) {
       await this.storage.conversations.appendMessage(continuationId, {
         role: turn.role,
         content: turn.content,
         tool: turn.tool,
         ...(turn.model === undefined ? {} : { model: turn.model }),
+        ...(turn.provider === undefined ? {} : { provider: turn.provider }),
+        ...(turn.files?.length ? { files: [...turn.files] } : {}),
+        ...(turn.images?.length ? { images: [...turn.images] } : {}),
         idempotencyKey: randomUUID(),
         createdAt: new Date(turn.at),
       });
     }
     await this.storage.conversations.update(continuationId, { expiresAt: new Date(this.now() + this.ttlMs) });
+  }
+
+  /**
+   * The live thread's messages (the newest `maxTurns + 1`, so a thread over the limit shows as
+   * such), or undefined when it is unknown or expired.
+   */
+  private async messages(continuationId: string): Promise<Message[] | undefined> {
+    const thread = await this.storage.conversations.loadThread(continuationId, { maxMessages: this.maxTurns + 1 });
+    if (!thread) return undefined;
+    const expiresAt = thread.conversation.expiresAt;
+    if (expiresAt !== undefined && expiresAt.getTime() <= this.now()) return undefined;
+    return thread.messages;
   }
 }

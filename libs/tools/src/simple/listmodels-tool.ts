@@ -2,12 +2,16 @@ import { defineTool } from '../tool-definition.js';
 import type { ModelInfo } from '@exai/router/spec';
 import { z } from 'zod';
 import type { ToolsRouter } from '../tools-router.js';
+import { currentTrouble } from './router-health.js';
 
 const modelShape = z.object({
   id: z.string(),
   aliases: z.array(z.string()),
   available: z.boolean(),
   reason: z.string().optional(),
+  /** Set while a usable model cannot be served: breaker open, every key out of rotation. */
+  trouble: z.string().optional(),
+  description: z.string(),
   context_window: z.number(),
   max_output_tokens: z.number(),
   quality_tier: z.string(),
@@ -18,6 +22,7 @@ const modelShape = z.object({
 
 /** Structured output of `listmodels`. */
 export const listModelsOutputShape = {
+  default_model: z.string().optional(),
   providers: z.array(
     z.object({
       provider: z.string(),
@@ -43,8 +48,12 @@ function capabilityNames(info: ModelInfo): string[] {
   return names;
 }
 
-/** Models grouped by provider, with availability and the reason a provider or model is unavailable. */
-export function listModels(router: ToolsRouter): ListModelsOutput {
+/**
+ * Models grouped by provider, with availability, the reason a provider or model is unavailable, and
+ * what keeps a usable model from being served right now (an open breaker, every key out of rotation).
+ */
+export function listModels(router: ToolsRouter, options: { defaultModel?: string } = {}): ListModelsOutput {
+  const status = router.status();
   const byProvider = new Map<string, ListModelsOutput['providers'][number]>();
   for (const { info, available, reason } of router.listModels()) {
     let group = byProvider.get(info.provider);
@@ -52,11 +61,14 @@ export function listModels(router: ToolsRouter): ListModelsOutput {
       group = { provider: info.provider, configured: false, models: [] };
       byProvider.set(info.provider, group);
     }
+    const trouble = available ? currentTrouble(status, info) : undefined;
     group.models.push({
       id: info.id,
       aliases: info.aliases,
       available,
       ...(reason ? { reason } : {}),
+      ...(trouble ? { trouble } : {}),
+      description: info.description,
       context_window: info.contextWindow,
       max_output_tokens: info.maxOutputTokens,
       quality_tier: info.qualityTier,
@@ -69,14 +81,16 @@ export function listModels(router: ToolsRouter): ListModelsOutput {
       capabilities: capabilityNames(info),
     });
   }
+  // A provider with keys is configured even when its allow-list leaves no model usable.
+  const withKeys = new Set(status.keys.map((key) => key.provider));
   for (const group of byProvider.values()) {
-    group.configured = group.models.some((model) => model.available);
+    group.configured = withKeys.has(group.provider) || group.models.some((model) => model.available);
     if (!group.configured) {
       const reason = group.models.find((model) => model.reason)?.reason;
       if (reason) group.reason = reason;
     }
   }
-  return { providers: [...byProvider.values()] };
+  return { ...(options.defaultModel ? { default_model: options.defaultModel } : {}), providers: [...byProvider.values()] };
 }
 
 /** Plain-text rendering of `listmodels` for clients that show only text. */
@@ -86,11 +100,14 @@ export function renderModels(output: ListModelsOutput): string {
     lines.push(`${group.provider.toUpperCase()}: ${group.configured ? 'configured' : `not configured — ${group.reason ?? 'unavailable'}`}`);
     for (const model of group.models) {
       const price = model.usd_per_million;
+      const why = !model.available && model.reason && group.configured ? ` — ${model.reason}` : model.trouble ? ` — now: ${model.trouble}` : '';
       lines.push(
-        `  ${model.available ? '✓' : '✗'} ${model.id}${model.aliases.length ? ` (${model.aliases.join(', ')})` : ''} — ${Math.round(model.context_window / 1024)}K context, ${model.quality_tier}, $${price.input}/$${price.output} per M in/out${model.capabilities.length ? `, ${model.capabilities.join(', ')}` : ''}${!model.available && model.reason && group.configured ? ` — ${model.reason}` : ''}`,
+        `  ${model.available ? (model.trouble ? '!' : '✓') : '✗'} ${model.id}${model.aliases.length ? ` (${model.aliases.join(', ')})` : ''} — ${Math.round(model.context_window / 1024)}K context, ${model.quality_tier}, $${price.input}/$${price.output} per M in/out${model.capabilities.length ? `, ${model.capabilities.join(', ')}` : ''}${why}`,
       );
+      if (model.description) lines.push(`      ${model.description}`);
     }
   }
+  lines.push('', `Pass an id or alias as \`model\`, or \`auto\` to let exai choose${output.default_model ? ` (default: ${output.default_model})` : ''}. ✓ usable, ! usable but failing now, ✗ unavailable.`);
   return lines.join('\n');
 }
 
@@ -104,7 +121,7 @@ export const listModelsTool = defineTool({
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   profile: 'lean',
   async run(_input, context) {
-    const output = listModels(context.deps.router);
+    const output = listModels(context.deps.router, { defaultModel: context.deps.defaultModel });
     return { content: [{ type: 'text', text: renderModels(output) }], structuredContent: output };
   },
 });

@@ -1,0 +1,4 @@
+export { ConfigError } from './config-error.js';
+export { configDefaults, exaiConfigFrom, loadExaiConfig, readEnvironment, type ExaiConfig, type ExaiEnvironment } from './load-exai-config.js';
+export { composeExai, type ExaiComposition, type UserScope } from './compose-exai.js';
+export { createLogger } from './create-logger.js';
