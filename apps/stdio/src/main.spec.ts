@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
@@ -32,6 +32,7 @@ beforeAll(async () => {
     KIMI_API_KEY: 'sim-kimi-key',
     KIMI_BASE_URL: sim.kimiBaseURL,
     EXAI_RETRY_INITIAL_DELAY_MS: '10',
+    EXAI_ALLOWED_ROOTS: dir,
   });
 });
 
@@ -43,9 +44,29 @@ afterAll(async () => {
 beforeEach(() => sim.reset());
 
 describe('exai-stdio over the MCP SDK client', () => {
-  it('lists chat, listmodels and version with schemas and annotations', async () => {
+  it('lists the standard profile with schemas and annotations', async () => {
     const { tools } = await session.client.listTools();
-    expect(tools.map((tool) => tool.name).sort()).toEqual(['chat', 'listmodels', 'version']);
+    expect(tools.map((tool) => tool.name).sort()).toEqual([
+      'activity',
+      'challenge',
+      'chat',
+      'codereview',
+      'consensus',
+      'debug',
+      'glm_web_search',
+      'kimi_chat_with_files',
+      'kimi_upload_files',
+      'listmodels',
+      'planner',
+      'precommit',
+      'provider_capabilities',
+      'smart_file_download',
+      'smart_file_query',
+      'status',
+      'thinkdeep',
+      'threads',
+      'version',
+    ]);
     const chatTool = tools.find((tool) => tool.name === 'chat');
     expect(chatTool?.inputSchema.required).toEqual(['prompt']);
     expect(chatTool?.annotations?.readOnlyHint).toBe(true);
@@ -202,6 +223,47 @@ describe('exai-stdio over the MCP SDK client', () => {
     const unknown = await chat({ prompt: 'Hi', continuation_id: 'no-such-thread' });
     expect(unknown.isError).toBe(true);
     expect(textOf(unknown)).toContain('continuation_id no-such-thread was not found');
+  });
+
+  it('embeds a file once when a continuation passes it again, and replays it once from the history', async () => {
+    // The marker sits past the first 200 characters, so the simulator's echo of the prompt never repeats it.
+    const file = join(dir, 'cache.ts');
+    writeFileSync(file, `${'// padding line for the echo window\n'.repeat(8)}export const ttl = 'DEDUP-MARKER-42';\n`);
+    const sent = (body: Structured) => JSON.stringify(body.messages).split('DEDUP-MARKER-42').length - 1;
+    const first = await chat({ prompt: 'Is this TTL right?', model: 'glm-4.5-flash', files: [file] });
+    expect(first.isError).toBeFalsy();
+    expect(sent(lastBody('glm'))).toBe(1);
+    const id = (first.structuredContent as Structured).continuation_id;
+
+    const again = await chat({ prompt: 'Look at it again.', model: 'glm-4.5-flash', files: [file], continuation_id: id });
+    expect(again.isError).toBeFalsy();
+    const body = lastBody('glm');
+    expect(body.messages.map((message: Structured) => message.role)).toEqual(['system', 'user', 'assistant', 'user']);
+    expect(body.messages[1].content).toBe(`Is this TTL right?\n\n[files: ${file}]`);
+    expect(sent(body)).toBe(1);
+    expect(body.messages.at(-1).content).toContain('DEDUP-MARKER-42');
+
+    // Across models and without the file: the history embeds it once.
+    await chat({ prompt: 'Summarise what we looked at.', model: 'kimi-k2-turbo-preview', continuation_id: id });
+    const kimi = lastBody('kimi');
+    expect(sent(kimi)).toBe(1);
+    expect(kimi.messages[1].content).toContain(`--- BEGIN FILE: ${file} (9 lines) ---`);
+    expect(kimi.messages.at(-1).content).toBe('Summarise what we looked at.');
+  });
+
+  it('refuses files outside EXAI_ALLOWED_ROOTS, links leading out and secret stores, naming each', async () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), 'exai-elsewhere-'));
+    writeFileSync(join(elsewhere, 'notes.md'), 'outside');
+    symlinkSync(join(elsewhere, 'notes.md'), join(dir, 'notes-link.md'));
+    writeFileSync(join(dir, '.env'), 'GLM_API_KEY=secret');
+    const before = sim.requests.length;
+    const result = await chat({ prompt: 'Read these', model: 'glm-4.5-flash', files: [join(elsewhere, 'notes.md'), join(dir, 'notes-link.md'), join(dir, '.env')] });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toContain('notes.md: outside the allowed folders');
+    expect(textOf(result)).toContain(`notes-link.md: outside the allowed folders (it resolves to ${join(elsewhere, 'notes.md')})`);
+    expect(textOf(result)).toContain('.env holds environment secrets');
+    expect(textOf(result)).toContain('EXAI_ALLOWED_ROOTS');
+    expect(sim.requests).toHaveLength(before);
   });
 
   it('cancels the upstream request when the client cancels the call', async () => {

@@ -1,21 +1,23 @@
 #!/usr/bin/env node
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { createExaiMcpServer, selectTools, toolCatalogue } from '@exai/tools';
-import { composeExai } from './compose-exai.js';
-import { ConfigError, loadConfig } from './config.js';
-import { createLogger } from './create-logger.js';
+import { composeExai, ConfigError, createLogger, loadExaiConfig } from '@exai/host';
+import { remoteUrl } from './remote/remote-url.js';
 import { version } from './version.js';
 
 /** exai over stdio: one person, one MCP client. stdout carries MCP messages only; logs go to stderr. */
 async function main(): Promise<void> {
+  const remote = remoteUrl(process.argv.slice(2), process.env);
+  // The bridge (and its WebSocket client) is loaded only when asked for: a local start does not pay for it.
+  if (remote !== undefined) return (await import('./remote/run-remote-bridge.js')).runRemoteBridge(remote);
   let config;
   try {
-    config = loadConfig();
+    config = loadExaiConfig();
   } catch (error) {
     process.stderr.write(`exai-stdio: ${(error as Error).message}\n`);
     process.exit(error instanceof ConfigError ? 78 : 1);
   }
-  const logger = createLogger({ level: config.logLevel, file: config.logFile });
+  const logger = createLogger({ level: config.logLevel, file: config.logFile, app: 'exai-stdio' });
   let exai;
   try {
     exai = composeExai(config, logger);
@@ -52,6 +54,12 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ reason }, 'exai-stdio stopping');
+    // The client is gone: never linger as an orphan. Accepted writes are already in the fsync'd
+    // journal, so a storage close that hangs loses nothing; the next start replays it.
+    setTimeout(() => {
+      logger.warn({ reason }, 'storage did not close within 15 s: exiting anyway (the journal keeps pending writes)');
+      process.exit(0);
+    }, 15_000).unref();
     await server.close().catch(() => undefined);
     // Flushes the storage journal and closes the database, so nothing accepted is lost.
     await exai.storage.close().catch((error: unknown) => logger.error({ err: error }, 'storage did not close cleanly'));

@@ -17,13 +17,14 @@ export interface StdioSession {
 }
 
 /** Spawns exai-stdio with the given environment (in an empty working directory, so no stray `.env`). */
-export async function startStdio(env: Record<string, string>, options: { cwd?: string } = {}): Promise<StdioSession> {
+export async function startStdio(env: Record<string, string>, options: { cwd?: string; args?: string[] } = {}): Promise<StdioSession> {
   const cwd = options.cwd ?? mkdtempSync(join(tmpdir(), 'exai-stdio-'));
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [stdioMain],
+    args: [stdioMain, ...(options.args ?? [])],
     // Threads in memory unless a test asks for a storage (PGlite takes a moment to open), and never in ~/.exai.
-    env: { ...getDefaultEnvironment(), LOG_LEVEL: 'debug', EXAI_STORAGE: 'memory', EXAI_DATA_DIR: join(cwd, 'exai-data'), ...env },
+    // Tests write their files under the temporary folder: allow it unless a test sets its own roots.
+    env: { ...getDefaultEnvironment(), LOG_LEVEL: 'debug', EXAI_STORAGE: 'memory', EXAI_DATA_DIR: join(cwd, 'exai-data'), EXAI_ALLOWED_ROOTS: tmpdir(), ...env },
     cwd,
     stderr: 'pipe',
   });

@@ -1,0 +1,10 @@
+#!/usr/bin/env node
+// Launcher for the built server, so `npx exai-daemon` resolves right after `npm ci` (npm links bins at install time).
+import { existsSync } from 'node:fs';
+
+const main = new URL('../dist/main.js', import.meta.url);
+if (!existsSync(main)) {
+  process.stderr.write('exai-daemon is not built yet: run `npm run build` in the exai repository first.\n');
+  process.exit(1);
+}
+await import(main.href);
