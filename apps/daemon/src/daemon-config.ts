@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { ConfigError, exaiConfigFrom, readEnvironment, type ExaiConfig } from '@exai/host';
+import { ConfigError, envFlag, envInteger, envList, envNumber, envText, exaiConfigFrom, readEnvironment, type ExaiConfig } from '@exai/host';
 import { z } from 'zod';
 
 /** Defaults of the daemon's own settings (the README and `.env.example` mirror this). */
@@ -30,62 +30,48 @@ export const daemonDefaults = {
   EXAI_REDIS_PREFIX: 'exai',
 } as const;
 
-const optionalText = z
-  .string()
-  .transform((value) => value.trim())
-  .optional()
-  .transform((value) => (value ? value : undefined));
-const list = optionalText.transform((value) => (value === undefined ? [] : value.split(',').map((item) => item.trim()).filter(Boolean)));
-const integer = (fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
-  optionalText.transform((value) => (value === undefined ? fallback : Number(value))).pipe(z.number().int().min(min).max(max));
-const number = (fallback: number, min: number) =>
-  optionalText.transform((value) => (value === undefined ? fallback : Number(value))).pipe(z.number().gt(min));
-const flag = (fallback: boolean) =>
-  optionalText
-    .transform((value) => (value === undefined ? String(fallback) : value.toLowerCase()))
-    .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { message: 'must be true or false' }))
-    .transform((value) => ['true', '1', 'yes', 'on'].includes(value));
+const list = envList.transform((value) => value ?? []);
 
 const schema = z.object({
-  EXAI_WS_HOST: optionalText.transform((value) => value ?? daemonDefaults.EXAI_WS_HOST),
-  EXAI_WS_PORT: integer(daemonDefaults.EXAI_WS_PORT, 0, 65535),
-  EXAI_PUBLIC_URL: optionalText.pipe(z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional()),
-  EXAI_WS_MAX_BYTES: integer(daemonDefaults.EXAI_WS_MAX_BYTES, 1024),
-  EXAI_MAX_CONNECTIONS: integer(daemonDefaults.EXAI_MAX_CONNECTIONS, 1),
-  EXAI_MAX_CONNECTIONS_PER_IP: integer(daemonDefaults.EXAI_MAX_CONNECTIONS_PER_IP, 1),
-  EXAI_WS_PING_INTERVAL_MS: integer(daemonDefaults.EXAI_WS_PING_INTERVAL_MS, 10),
-  EXAI_WS_PING_TIMEOUT_MS: integer(daemonDefaults.EXAI_WS_PING_TIMEOUT_MS, 10),
-  EXAI_IDLE_TIMEOUT_MS: integer(daemonDefaults.EXAI_IDLE_TIMEOUT_MS, 10),
-  EXAI_WS_HELLO_TIMEOUT_MS: integer(daemonDefaults.EXAI_WS_HELLO_TIMEOUT_MS, 10),
-  EXAI_WS_MAX_BUFFERED_BYTES: integer(daemonDefaults.EXAI_WS_MAX_BUFFERED_BYTES, 1024),
-  EXAI_RATE_GLOBAL_PER_SECOND: number(daemonDefaults.EXAI_RATE_GLOBAL_PER_SECOND, 0),
-  EXAI_RATE_GLOBAL_BURST: integer(daemonDefaults.EXAI_RATE_GLOBAL_BURST, 1),
-  EXAI_RATE_USER_PER_SECOND: number(daemonDefaults.EXAI_RATE_USER_PER_SECOND, 0),
-  EXAI_RATE_USER_BURST: integer(daemonDefaults.EXAI_RATE_USER_BURST, 1),
-  EXAI_RATE_IP_PER_SECOND: number(daemonDefaults.EXAI_RATE_IP_PER_SECOND, 0),
-  EXAI_RATE_IP_BURST: integer(daemonDefaults.EXAI_RATE_IP_BURST, 1),
-  EXAI_RATE_LIMIT_FAIL_OPEN: flag(true),
-  REDIS_URL: optionalText.pipe(z.url({ protocol: /^rediss?$/, message: 'must be a redis:// or rediss:// URL' }).optional()),
-  EXAI_REDIS_PREFIX: optionalText
+  EXAI_WS_HOST: envText.transform((value) => value ?? daemonDefaults.EXAI_WS_HOST),
+  EXAI_WS_PORT: envInteger(daemonDefaults.EXAI_WS_PORT, 0, 65535),
+  EXAI_PUBLIC_URL: envText.pipe(z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional()),
+  EXAI_WS_MAX_BYTES: envInteger(daemonDefaults.EXAI_WS_MAX_BYTES, 1024),
+  EXAI_MAX_CONNECTIONS: envInteger(daemonDefaults.EXAI_MAX_CONNECTIONS, 1),
+  EXAI_MAX_CONNECTIONS_PER_IP: envInteger(daemonDefaults.EXAI_MAX_CONNECTIONS_PER_IP, 1),
+  EXAI_WS_PING_INTERVAL_MS: envInteger(daemonDefaults.EXAI_WS_PING_INTERVAL_MS, 10),
+  EXAI_WS_PING_TIMEOUT_MS: envInteger(daemonDefaults.EXAI_WS_PING_TIMEOUT_MS, 10),
+  EXAI_IDLE_TIMEOUT_MS: envInteger(daemonDefaults.EXAI_IDLE_TIMEOUT_MS, 10),
+  EXAI_WS_HELLO_TIMEOUT_MS: envInteger(daemonDefaults.EXAI_WS_HELLO_TIMEOUT_MS, 10),
+  EXAI_WS_MAX_BUFFERED_BYTES: envInteger(daemonDefaults.EXAI_WS_MAX_BUFFERED_BYTES, 1024),
+  EXAI_RATE_GLOBAL_PER_SECOND: envNumber(daemonDefaults.EXAI_RATE_GLOBAL_PER_SECOND, { above: 0 }),
+  EXAI_RATE_GLOBAL_BURST: envInteger(daemonDefaults.EXAI_RATE_GLOBAL_BURST, 1),
+  EXAI_RATE_USER_PER_SECOND: envNumber(daemonDefaults.EXAI_RATE_USER_PER_SECOND, { above: 0 }),
+  EXAI_RATE_USER_BURST: envInteger(daemonDefaults.EXAI_RATE_USER_BURST, 1),
+  EXAI_RATE_IP_PER_SECOND: envNumber(daemonDefaults.EXAI_RATE_IP_PER_SECOND, { above: 0 }),
+  EXAI_RATE_IP_BURST: envInteger(daemonDefaults.EXAI_RATE_IP_BURST, 1),
+  EXAI_RATE_LIMIT_FAIL_OPEN: envFlag(true),
+  REDIS_URL: envText.pipe(z.url({ protocol: /^rediss?$/, message: 'must be a redis:// or rediss:// URL' }).optional()),
+  EXAI_REDIS_PREFIX: envText
     .transform((value) => value ?? daemonDefaults.EXAI_REDIS_PREFIX)
     .pipe(z.string().regex(/^[\w.:-]+$/, { message: 'must be letters, digits, "_", "-", "." or ":"' })),
-  SUPABASE_JWT_SECRET: optionalText,
-  EXAI_JWT_SECRET: optionalText,
-  EXAI_JWT_AUDIENCE: optionalText.transform((value) => value ?? daemonDefaults.EXAI_JWT_AUDIENCE),
-  EXAI_JWT_ISSUER: optionalText,
-  EXAI_JWKS_URL: optionalText.pipe(z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional()),
+  SUPABASE_JWT_SECRET: envText,
+  EXAI_JWT_SECRET: envText,
+  EXAI_JWT_AUDIENCE: envText.transform((value) => value ?? daemonDefaults.EXAI_JWT_AUDIENCE),
+  EXAI_JWT_ISSUER: envText,
+  EXAI_JWKS_URL: envText.pipe(z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional()),
   EXAI_WS_TOKEN: list,
-  EXAI_ALLOW_ANONYMOUS: flag(false),
+  EXAI_ALLOW_ANONYMOUS: envFlag(false),
   EXAI_ALLOWED_ORIGINS: list,
   EXAI_ALLOWED_HOSTS: list,
-  EXAI_SHUTDOWN_DEADLINE_MS: integer(daemonDefaults.EXAI_SHUTDOWN_DEADLINE_MS, 0),
-  EXAI_HEALTH_FILE: optionalText,
-  EXAI_HEALTH_INTERVAL_MS: integer(daemonDefaults.EXAI_HEALTH_INTERVAL_MS, 10),
-  EXAI_SESSION_TTL_MS: integer(daemonDefaults.EXAI_SESSION_TTL_MS, 1000),
-  EXAI_REPLICA_ID: optionalText,
-  EXAI_DASHBOARD: flag(true),
-  EXAI_DASHBOARD_SAMPLE_MS: integer(daemonDefaults.EXAI_DASHBOARD_SAMPLE_MS, 100),
-  EXAI_CONFORMANCE_FIXTURES: flag(false),
+  EXAI_SHUTDOWN_DEADLINE_MS: envInteger(daemonDefaults.EXAI_SHUTDOWN_DEADLINE_MS, 0),
+  EXAI_HEALTH_FILE: envText,
+  EXAI_HEALTH_INTERVAL_MS: envInteger(daemonDefaults.EXAI_HEALTH_INTERVAL_MS, 10),
+  EXAI_SESSION_TTL_MS: envInteger(daemonDefaults.EXAI_SESSION_TTL_MS, 1000),
+  EXAI_REPLICA_ID: envText,
+  EXAI_DASHBOARD: envFlag(true),
+  EXAI_DASHBOARD_SAMPLE_MS: envInteger(daemonDefaults.EXAI_DASHBOARD_SAMPLE_MS, 100),
+  EXAI_CONFORMANCE_FIXTURES: envFlag(false),
 });
 
 type DaemonValues = z.output<typeof schema>;

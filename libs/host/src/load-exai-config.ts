@@ -6,6 +6,7 @@ import { TimeoutHierarchyError, validateTimeoutHierarchy } from '@exai/resilienc
 import { LOCAL_USER_ID, readStorageConfig, StorageConfigError, type StorageConfig } from '@exai/storage';
 import { z } from 'zod';
 import { ConfigError } from './config-error.js';
+import { envFlag, envInteger, envList, envNumber, envPositiveNumber, envText, envUrl } from './env-fields.js';
 
 /** Defaults of every setting, in one place (README's configuration table mirrors this). */
 export const configDefaults = {
@@ -34,73 +35,51 @@ export const configDefaults = {
   EXAI_MAX_FILE_BYTES: 1024 * 1024,
 } as const;
 
-const optionalText = z
-  .string()
-  .transform((value) => value.trim())
-  .optional()
-  .transform((value) => (value ? value : undefined));
-const list = optionalText.transform((value) =>
-  value === undefined ? undefined : value.split(',').map((item) => item.trim()).filter(Boolean),
-);
-const url = (fallback: string) =>
-  optionalText.transform((value) => value ?? fallback).pipe(z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }));
-const integer = (fallback: number, min: number) =>
-  optionalText.transform((value) => (value === undefined ? fallback : Number(value))).pipe(z.number().int().min(min));
-const number = (fallback: number, min: number) =>
-  optionalText.transform((value) => (value === undefined ? fallback : Number(value))).pipe(z.number().min(min));
-
-const flag = (fallback: boolean) =>
-  optionalText
-    .transform((value) => (value === undefined ? String(fallback) : value.toLowerCase()))
-    .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { message: 'must be true or false' }))
-    .transform((value) => ['true', '1', 'yes', 'on'].includes(value));
-const positiveNumber = optionalText.transform((value) => (value === undefined ? undefined : Number(value))).pipe(z.number().positive().optional());
-
 const schema = z.object({
-  GLM_API_KEY: optionalText,
-  ZAI_API_KEY: optionalText,
-  ZHIPUAI_API_KEY: optionalText,
-  GLM_API_KEYS: list,
-  GLM_BASE_URL: url(configDefaults.GLM_BASE_URL),
-  KIMI_API_KEY: optionalText,
-  MOONSHOT_API_KEY: optionalText,
-  KIMI_API_KEYS: list,
-  KIMI_BASE_URL: url(configDefaults.KIMI_BASE_URL),
-  GLM_ALLOWED_MODELS: list,
-  KIMI_ALLOWED_MODELS: list,
-  DEFAULT_MODEL: optionalText.transform((value) => value ?? configDefaults.DEFAULT_MODEL),
-  EXAI_MODELS_FILE: optionalText,
-  LOG_LEVEL: optionalText
+  GLM_API_KEY: envText,
+  ZAI_API_KEY: envText,
+  ZHIPUAI_API_KEY: envText,
+  GLM_API_KEYS: envList,
+  GLM_BASE_URL: envUrl(configDefaults.GLM_BASE_URL),
+  KIMI_API_KEY: envText,
+  MOONSHOT_API_KEY: envText,
+  KIMI_API_KEYS: envList,
+  KIMI_BASE_URL: envUrl(configDefaults.KIMI_BASE_URL),
+  GLM_ALLOWED_MODELS: envList,
+  KIMI_ALLOWED_MODELS: envList,
+  DEFAULT_MODEL: envText.transform((value) => value ?? configDefaults.DEFAULT_MODEL),
+  EXAI_MODELS_FILE: envText,
+  LOG_LEVEL: envText
     .transform((value) => (value ?? configDefaults.LOG_LEVEL).toLowerCase())
     .pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])),
-  EXAI_LOG_FILE: optionalText,
-  EXAI_MAX_RETRIES: integer(configDefaults.EXAI_MAX_RETRIES, 0),
-  EXAI_RETRY_INITIAL_DELAY_MS: integer(configDefaults.EXAI_RETRY_INITIAL_DELAY_MS, 0),
-  EXAI_RETRY_MAX_DELAY_MS: integer(configDefaults.EXAI_RETRY_MAX_DELAY_MS, 0),
-  EXAI_ATTEMPT_TIMEOUT_MS: integer(configDefaults.EXAI_ATTEMPT_TIMEOUT_MS, 1),
-  EXAI_PROVIDER_CALL_TIMEOUT_MS: integer(configDefaults.EXAI_PROVIDER_CALL_TIMEOUT_MS, 1),
-  EXAI_TOOL_TIMEOUT_MS: integer(configDefaults.EXAI_TOOL_TIMEOUT_MS, 1),
-  EXAI_MAX_COST_PER_REQUEST: positiveNumber,
-  ROUTER_AI_MANAGER: flag(false),
-  ROUTER_AI_MANAGER_MODEL: optionalText.transform((value) => value ?? configDefaults.ROUTER_AI_MANAGER_MODEL),
-  ROUTER_AI_MANAGER_TIMEOUT_MS: integer(configDefaults.ROUTER_AI_MANAGER_TIMEOUT_MS, 1),
-  ROUTER_FALLBACK_EXPLICIT: flag(true),
-  ROUTER_FALLBACK_ON_CONTENT_FILTER: flag(true),
-  EXAI_WS_GLOBAL_MAX_INFLIGHT: integer(configDefaults.EXAI_WS_GLOBAL_MAX_INFLIGHT, 1),
-  EXAI_WS_SESSION_MAX_INFLIGHT: integer(configDefaults.EXAI_WS_SESSION_MAX_INFLIGHT, 1),
-  EXAI_WS_GLM_MAX_INFLIGHT: integer(configDefaults.EXAI_WS_GLM_MAX_INFLIGHT, 1),
-  EXAI_WS_KIMI_MAX_INFLIGHT: integer(configDefaults.EXAI_WS_KIMI_MAX_INFLIGHT, 1),
-  EXAI_QUEUE_SIZE: integer(configDefaults.EXAI_QUEUE_SIZE, 0),
-  EXAI_QUEUE_TIMEOUT_MS: integer(configDefaults.EXAI_QUEUE_TIMEOUT_MS, 1),
-  CONVERSATION_TIMEOUT_HOURS: number(configDefaults.CONVERSATION_TIMEOUT_HOURS, 0),
-  MAX_CONVERSATION_TURNS: integer(configDefaults.MAX_CONVERSATION_TURNS, 2),
-  EXAI_PROMPT_MAX_CHARS: integer(configDefaults.EXAI_PROMPT_MAX_CHARS, 1),
-  EXAI_MAX_FILE_BYTES: integer(configDefaults.EXAI_MAX_FILE_BYTES, 1),
-  TOOL_PROFILE: optionalText.transform((value) => (value ?? configDefaults.TOOL_PROFILE).toLowerCase()).pipe(z.enum(['lean', 'standard', 'full'], { message: 'must be lean, standard or full' })),
-  ENABLED_TOOLS: list,
-  DISABLED_TOOLS: list,
-  EXAI_ALLOWED_ROOTS: list,
-  EXAI_USER_ID: optionalText.transform((value) => value ?? LOCAL_USER_ID).pipe(z.uuid({ message: 'must be a UUID (the user your threads and files belong to)' })),
+  EXAI_LOG_FILE: envText,
+  EXAI_MAX_RETRIES: envInteger(configDefaults.EXAI_MAX_RETRIES, 0),
+  EXAI_RETRY_INITIAL_DELAY_MS: envInteger(configDefaults.EXAI_RETRY_INITIAL_DELAY_MS, 0),
+  EXAI_RETRY_MAX_DELAY_MS: envInteger(configDefaults.EXAI_RETRY_MAX_DELAY_MS, 0),
+  EXAI_ATTEMPT_TIMEOUT_MS: envInteger(configDefaults.EXAI_ATTEMPT_TIMEOUT_MS, 1),
+  EXAI_PROVIDER_CALL_TIMEOUT_MS: envInteger(configDefaults.EXAI_PROVIDER_CALL_TIMEOUT_MS, 1),
+  EXAI_TOOL_TIMEOUT_MS: envInteger(configDefaults.EXAI_TOOL_TIMEOUT_MS, 1),
+  EXAI_MAX_COST_PER_REQUEST: envPositiveNumber,
+  ROUTER_AI_MANAGER: envFlag(false),
+  ROUTER_AI_MANAGER_MODEL: envText.transform((value) => value ?? configDefaults.ROUTER_AI_MANAGER_MODEL),
+  ROUTER_AI_MANAGER_TIMEOUT_MS: envInteger(configDefaults.ROUTER_AI_MANAGER_TIMEOUT_MS, 1),
+  ROUTER_FALLBACK_EXPLICIT: envFlag(true),
+  ROUTER_FALLBACK_ON_CONTENT_FILTER: envFlag(true),
+  EXAI_WS_GLOBAL_MAX_INFLIGHT: envInteger(configDefaults.EXAI_WS_GLOBAL_MAX_INFLIGHT, 1),
+  EXAI_WS_SESSION_MAX_INFLIGHT: envInteger(configDefaults.EXAI_WS_SESSION_MAX_INFLIGHT, 1),
+  EXAI_WS_GLM_MAX_INFLIGHT: envInteger(configDefaults.EXAI_WS_GLM_MAX_INFLIGHT, 1),
+  EXAI_WS_KIMI_MAX_INFLIGHT: envInteger(configDefaults.EXAI_WS_KIMI_MAX_INFLIGHT, 1),
+  EXAI_QUEUE_SIZE: envInteger(configDefaults.EXAI_QUEUE_SIZE, 0),
+  EXAI_QUEUE_TIMEOUT_MS: envInteger(configDefaults.EXAI_QUEUE_TIMEOUT_MS, 1),
+  CONVERSATION_TIMEOUT_HOURS: envNumber(configDefaults.CONVERSATION_TIMEOUT_HOURS, { min: 0 }),
+  MAX_CONVERSATION_TURNS: envInteger(configDefaults.MAX_CONVERSATION_TURNS, 2),
+  EXAI_PROMPT_MAX_CHARS: envInteger(configDefaults.EXAI_PROMPT_MAX_CHARS, 1),
+  EXAI_MAX_FILE_BYTES: envInteger(configDefaults.EXAI_MAX_FILE_BYTES, 1),
+  TOOL_PROFILE: envText.transform((value) => (value ?? configDefaults.TOOL_PROFILE).toLowerCase()).pipe(z.enum(['lean', 'standard', 'full'], { message: 'must be lean, standard or full' })),
+  ENABLED_TOOLS: envList,
+  DISABLED_TOOLS: envList,
+  EXAI_ALLOWED_ROOTS: envList,
+  EXAI_USER_ID: envText.transform((value) => value ?? LOCAL_USER_ID).pipe(z.uuid({ message: 'must be a UUID (the user your threads and files belong to)' })),
 });
 
 /** The validated configuration of an exai process (exai-stdio, exai-daemon, or your own service). */

@@ -72,35 +72,8 @@ export class DaemonMetrics {
         for (const model of status.models) this.set({ kind: 'model', name: model.name }, breakerValue[model.state] ?? 0);
       },
     });
-    new Gauge({
-      name: 'exai_calls_in_flight',
-      help: 'Model calls in flight per bulkhead (global, provider; sessions summed as scope="session",name="all")',
-      labelNames: ['scope', 'name'],
-      registers: [this.registry],
-      collect() {
-        this.reset();
-        this.set({ scope: 'session', name: 'all' }, 0);
-        // Session bulkheads are summed: one series per session id would be unbounded cardinality.
-        for (const bulkhead of router.status().bulkheads) {
-          if (bulkhead.scope === 'session') this.inc({ scope: 'session', name: 'all' }, bulkhead.inFlight);
-          else this.set({ scope: bulkhead.scope, name: bulkhead.name }, bulkhead.inFlight);
-        }
-      },
-    });
-    new Gauge({
-      name: 'exai_calls_queued',
-      help: 'Model calls waiting for a slot per bulkhead (global, provider; sessions summed as scope="session",name="all")',
-      labelNames: ['scope', 'name'],
-      registers: [this.registry],
-      collect() {
-        this.reset();
-        this.set({ scope: 'session', name: 'all' }, 0);
-        for (const bulkhead of router.status().bulkheads) {
-          if (bulkhead.scope === 'session') this.inc({ scope: 'session', name: 'all' }, bulkhead.queued);
-          else this.set({ scope: bulkhead.scope, name: bulkhead.name }, bulkhead.queued);
-        }
-      },
-    });
+    bulkheadGauge(this.registry, router, 'exai_calls_in_flight', 'Model calls in flight per bulkhead', 'inFlight');
+    bulkheadGauge(this.registry, router, 'exai_calls_queued', 'Model calls waiting for a slot per bulkhead', 'queued');
     new Gauge({
       name: 'exai_sessions',
       help: 'Open connections and sessions by transport',
@@ -243,4 +216,25 @@ export class DaemonMetrics {
   async render(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
+}
+
+/**
+ * A gauge of one bulkhead figure per global and provider bulkhead; session bulkheads are summed as
+ * scope="session",name="all" (one series per session id would be unbounded cardinality).
+ */
+function bulkheadGauge(registry: Registry, router: Pick<Router, 'status'>, name: string, help: string, figure: 'inFlight' | 'queued'): void {
+  new Gauge({
+    name,
+    help: `${help} (global, provider; sessions summed as scope="session",name="all")`,
+    labelNames: ['scope', 'name'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.set({ scope: 'session', name: 'all' }, 0);
+      for (const bulkhead of router.status().bulkheads) {
+        if (bulkhead.scope === 'session') this.inc({ scope: 'session', name: 'all' }, bulkhead[figure]);
+        else this.set({ scope: bulkhead.scope, name: bulkhead.name }, bulkhead[figure]);
+      }
+    },
+  });
 }
