@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import module from 'node:module';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { createExaiMcpServer, selectTools, toolCatalogue } from '@exai/tools';
 import { composeExai, ConfigError, createLogger, loadExaiConfig } from '@exai/host';
@@ -70,6 +71,9 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   await server.connect(transport);
   logger.info({ version, envFile: config.envFile, providers: exai.providers }, 'exai-stdio ready');
+  // Writes what this start compiled to Node's compile cache (bin/exai-stdio.js enables it) once the
+  // client is served, so the next start reads it even if this process is killed rather than closed.
+  setTimeout(() => module.flushCompileCache?.(), 2_000).unref();
 }
 
 main().catch((error: unknown) => {

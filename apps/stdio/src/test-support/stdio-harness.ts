@@ -6,8 +6,8 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 
-/** The built bin, as `npx exai-stdio` runs it (the test target builds first). */
-export const stdioMain = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+/** The bin, as `npx exai-stdio` runs it: the one-file bundle of the build (the test target builds first). */
+export const stdioMain = fileURLToPath(new URL('../../bin/exai-stdio.js', import.meta.url));
 
 /** A connected MCP SDK client talking to a spawned `exai-stdio`, plus its stderr. */
 export interface StdioSession {
