@@ -23,8 +23,10 @@ COPY libs/router/package.json libs/router/
 COPY libs/storage/package.json libs/storage/
 COPY libs/tools/package.json libs/tools/
 COPY tools/bench/package.json tools/bench/
+COPY tools/chaos/package.json tools/chaos/
 COPY tools/conformance/package.json tools/conformance/
 COPY tools/fuzz/package.json tools/fuzz/
+COPY tools/harness/package.json tools/harness/
 COPY tools/provider-sim/package.json tools/provider-sim/
 # playwright-core (the dashboard test's browser driver) downloads no browser at install.
 RUN npm ci --no-audit --no-fund

@@ -1,6 +1,6 @@
+import { percentile } from '@exai/harness';
 import { createModelRegistry, createRouter, type RoutedCall } from '@exai/router';
 import type { Provider } from '@exai/router/spec';
-import { percentile } from './stats.js';
 
 /** Result of the decision benchmark: time of `router.explain` for an `auto` call over the full registry. */
 export interface DecisionBenchResult {

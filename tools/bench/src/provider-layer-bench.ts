@@ -1,10 +1,9 @@
 import OpenAI from 'openai';
+import { summarize, type SimulatorProcess, type Summary } from '@exai/harness';
 import { createGlm } from '@exai/providers-glm';
 import { createKimi } from '@exai/providers-kimi';
 import { createModelRegistry, createRouter } from '@exai/router';
 import type { ChatRequest } from '@exai/router/spec';
-import { summarize, type Summary } from './stats.js';
-import type { SimulatorProcess } from './spawn-simulator.js';
 
 /** One measured way of making the same chat call. */
 interface Contender {

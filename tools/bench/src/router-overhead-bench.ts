@@ -1,9 +1,8 @@
+import { summarize, type SimulatorProcess, type Summary } from '@exai/harness';
 import { createGlm } from '@exai/providers-glm';
 import { createKimi } from '@exai/providers-kimi';
 import { createModelRegistry, createRouter } from '@exai/router';
 import type { ChatRequest } from '@exai/router/spec';
-import { summarize, type Summary } from './stats.js';
-import type { SimulatorProcess } from './spawn-simulator.js';
 
 /** One row of the router-overhead benchmark. */
 export interface RouterOverheadRow extends Summary {

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { percentile } from '@exai/harness';
 import { createStorage, type Storage, type StorageConfig } from '@exai/storage';
-import { percentile } from './stats.js';
 
 /** Figures of one storage engine. */
 export interface StorageBenchRow {

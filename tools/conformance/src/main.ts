@@ -3,12 +3,12 @@ import { cpus } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { spawnSimulator, type SimulatorProcess } from '@exai/harness';
 import { evaluateScenarios, runPasses, type ScenarioVerdict } from './evaluate-scenarios.js';
 import { quickScenarios } from './quick-scenarios.js';
 import { readBaseline } from './read-baseline.js';
 import { collectScenarioRuns, conformanceCli, listServerScenarios, runConformanceCli, type CliOutcome } from './run-conformance-cli.js';
-import { spawnDaemon, type DaemonProcess } from './spawn-daemon.js';
-import { spawnSimulator, type SimulatorProcess } from './spawn-simulator.js';
+import { spawnConformanceDaemon, type DaemonProcess } from './spawn-daemon.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const baselinePath = join(root, 'tools', 'conformance', 'conformance-baseline.yml');
@@ -54,8 +54,8 @@ async function main(): Promise<number> {
   let daemon: DaemonProcess | undefined;
   const cliOutcomes: CliOutcome[] = [];
   try {
-    sim = await spawnSimulator();
-    daemon = await spawnDaemon(sim, { fixtures });
+    sim = await spawnSimulator({ killAfterMs: 5_000 });
+    daemon = await spawnConformanceDaemon(sim, { fixtures });
     const invocation = { url: daemon.mcpUrl, baselinePath, outputDir, verbose: values.verbose };
     if (quick || explicit.length > 0) {
       // The CLI takes one scenario or a whole suite: a selection is one invocation per scenario.

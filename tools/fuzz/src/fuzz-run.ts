@@ -1,3 +1,4 @@
+import type { DaemonProcess } from '@exai/harness';
 import { HttpMcpSession, isRecord } from './clients/http-mcp-session.js';
 import { httpExchange } from './clients/http-exchange.js';
 import { LegacyWsSession } from './clients/legacy-ws-session.js';
@@ -7,7 +8,6 @@ import type { FuzzFixtures } from './fuzz-fixtures.js';
 import type { FuzzOptions } from './fuzz-options.js';
 import type { FuzzSecrets } from './fuzz-secrets.js';
 import type { NeedleScanner } from './needle-scanner.js';
-import type { DaemonProcess } from './spawn-daemon.js';
 import type { Wiretap } from './spawn-wiretap.js';
 
 /** Largest message or body of the run (`EXAI_WS_MAX_BYTES`): small, so oversized input is cheap to send. */
@@ -33,15 +33,15 @@ export class FuzzRun {
   }
 
   http(token: string): Promise<HttpMcpSession> {
-    return HttpMcpSession.open(this.daemon.httpURL, token, { timeoutMs: this.timeoutMs, scanner: this.scanner });
+    return HttpMcpSession.open(this.daemon.url, token, { timeoutMs: this.timeoutMs, scanner: this.scanner });
   }
 
   ws(token: string, tokenIn: 'header' | 'query' = 'header'): Promise<McpWsSession> {
-    return McpWsSession.open(this.daemon.wsURL, token, { timeoutMs: this.timeoutMs, scanner: this.scanner, tokenIn });
+    return McpWsSession.open(this.daemon.wsUrl, token, { timeoutMs: this.timeoutMs, scanner: this.scanner, tokenIn });
   }
 
   legacy(token: string, tokenIn: 'header' | 'query' | 'hello' = 'header'): Promise<LegacyWsSession> {
-    return LegacyWsSession.open(this.daemon.wsURL, token, { timeoutMs: this.timeoutMs, scanner: this.scanner, tokenIn });
+    return LegacyWsSession.open(this.daemon.wsUrl, token, { timeoutMs: this.timeoutMs, scanner: this.scanner, tokenIn });
   }
 
   /** The tools of the full profile, as `tools/list` describes them to alice. */
@@ -63,7 +63,7 @@ export class FuzzRun {
    */
   async liveness(): Promise<string | undefined> {
     if (this.daemon.exit) return `the daemon exited (${this.daemon.exit.code ?? this.daemon.exit.signal})`;
-    const health = await httpExchange(`${this.daemon.httpURL}/healthz`, { timeoutMs: this.timeoutMs, scanner: this.scanner });
+    const health = await httpExchange(`${this.daemon.url}/healthz`, { timeoutMs: this.timeoutMs, scanner: this.scanner });
     if (health.status !== 200) return `/healthz answered ${health.status || health.failure}`;
     let session: HttpMcpSession;
     try {

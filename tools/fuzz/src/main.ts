@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort, spawnDaemon } from '@exai/harness';
 import type { StringPools } from './arbitraries/schema-arguments.js';
 import type { CategoryTally } from './category-tally.js';
 import { checkCrossUser } from './checks/cross-user-check.js';
@@ -18,7 +19,6 @@ import { FuzzRun, MAX_MESSAGE_BYTES, NORMAL_MODEL } from './fuzz-run.js';
 import { createFuzzSecrets, secretNeedles } from './fuzz-secrets.js';
 import { encodedForms, NeedleScanner } from './needle-scanner.js';
 import { seedAliceData } from './seed-alice-data.js';
-import { freePort, spawnDaemon } from './spawn-daemon.js';
 import { spawnWiretap } from './spawn-wiretap.js';
 import { CategoryTally as Tally } from './category-tally.js';
 import { notesText, summaryTable } from './summary-table.js';
@@ -67,6 +67,14 @@ async function main(): Promise<void> {
       port: await freePort(),
       env: daemonEnvironment(options, fixtures, secrets, wiretap),
       onOutput: (stream, chunk) => scanner.scan(`daemon ${stream}`, chunk),
+      // Storage opens in the background (PGlite compiles and migrates in seconds, more on a busy
+      // machine): calls wait for it, so the run starts once /readyz says ready.
+      readiness: [
+        { path: '/healthz', timeoutMs: 60_000 },
+        { path: '/readyz', timeoutMs: 180_000, intervalMs: 250 },
+      ],
+      stderrLimit: 8_000,
+      killAfterMs: 15_000,
     });
   } catch (error) {
     await wiretap.stop();
@@ -77,7 +85,7 @@ async function main(): Promise<void> {
   const lifecycle = new Tally('daemon lifecycle');
   try {
     const tools = await run.listTools();
-    process.stdout.write(`daemon ${daemon.httpURL} (pid ${daemon.pid}) serves ${tools.length} tools; simulator behind a wire tap at ${wiretap.glmBaseURL.replace('/api/paas/v4', '')}\n\n`);
+    process.stdout.write(`daemon ${daemon.url} (pid ${daemon.pid}) serves ${tools.length} tools; simulator behind a wire tap at ${wiretap.glmBaseURL.replace('/api/paas/v4', '')}\n\n`);
     const alice = await seedAliceData(run);
     const categories: Array<[string, () => Promise<CategoryTally[]>]> = [
       ['4. tokens', async () => [await checkTokens(run)]],
@@ -106,7 +114,7 @@ async function main(): Promise<void> {
       }
       process.stdout.write(`${name}: done in ${((performance.now() - begin) / 1000).toFixed(1)} s\n`);
       if (daemon.exit) {
-        lifecycle.fail(`the daemon exited during "${name}" (${daemon.exit.code ?? daemon.exit.signal}); stderr:\n${daemon.stderrTail().slice(-1500)}`);
+        lifecycle.fail(`the daemon exited during "${name}" (${daemon.exit.code ?? daemon.exit.signal}); stderr:\n${daemon.stderr().slice(-1500)}`);
         break;
       }
       lifecycle.check(await run.liveness(), `alive and answering a normal call after "${name}"`);

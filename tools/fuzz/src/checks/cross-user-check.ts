@@ -103,7 +103,7 @@ export async function checkCrossUser(run: FuzzRun, alice: AliceData): Promise<Ca
 
   // Bob's token on alice's /mcp session: the same 404 as an unknown session.
   const aliceSession = await run.http(run.secrets.alice);
-  const hijack = await httpExchange(`${run.daemon.httpURL}/mcp`, {
+  const hijack = await httpExchange(`${run.daemon.url}/mcp`, {
     headers: { ...aliceSession.headers(), authorization: `Bearer ${run.secrets.bob}` },
     body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'threads', arguments: { action: 'list' } } }),
     timeoutMs: run.timeoutMs,

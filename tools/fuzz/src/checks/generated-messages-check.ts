@@ -248,7 +248,7 @@ class OpenAiFace {
     const run = this.run;
     return {
       send: async (message) => {
-        const answer = await httpExchange(`${run.daemon.httpURL}/v1/chat/completions`, {
+        const answer = await httpExchange(`${run.daemon.url}/v1/chat/completions`, {
           headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' },
           body: message.payload,
           timeoutMs: run.timeoutMs,

@@ -45,7 +45,7 @@ export async function checkOversizedInput(run: FuzzRun): Promise<CategoryTally> 
     ['/v1/chat/completions', { 'content-type': 'application/json', authorization: `Bearer ${secrets.alice}` }],
   ] as const) {
     for (const streamed of [false, true]) {
-      const answer = await httpExchange(`${run.daemon.httpURL}${path}`, { method: 'POST', headers, body: streamed ? streamOf(big) : big, timeoutMs: run.timeoutMs, scanner: run.scanner });
+      const answer = await httpExchange(`${run.daemon.url}${path}`, { method: 'POST', headers, body: streamed ? streamOf(big) : big, timeoutMs: run.timeoutMs, scanner: run.scanner });
       const problem = answer.failure ? `no answer: ${answer.failure}` : answer.status !== 413 ? `answered ${answer.status}, not 413: ${answer.text.slice(0, 160)}` : leakProblem(answer.text);
       tally.check(problem, `POST ${path} body of ${big.length} bytes${streamed ? ' (chunked, no Content-Length)' : ''}`, `HTTP ${answer.status}`);
     }

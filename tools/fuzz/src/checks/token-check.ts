@@ -129,7 +129,7 @@ interface Face {
 }
 
 function faceCatalogue(run: FuzzRun): Face[] {
-  const base = run.daemon.httpURL;
+  const base = run.daemon.url;
   const http = (name: string, method: string, path: string, body?: unknown, accept = 'application/json, text/event-stream'): Face => ({
     name,
     applies: (attempt) => attempt.label !== 'jwt in the hello frame',
@@ -174,7 +174,7 @@ function faceCatalogue(run: FuzzRun): Face[] {
 
 async function upgrade(run: FuzzRun, attempt: Attempt, protocols: string[]): Promise<FaceAnswer> {
   try {
-    const peer = await WsPeer.connect(`${run.daemon.wsURL}${attempt.query ?? ''}`, { protocols, headers: attempt.headers, timeoutMs: run.timeoutMs, scanner: run.scanner });
+    const peer = await WsPeer.connect(`${run.daemon.wsUrl}${attempt.query ?? ''}`, { protocols, headers: attempt.headers, timeoutMs: run.timeoutMs, scanner: run.scanner });
     if (isRefusal(peer)) return { status: peer.status, text: `${JSON.stringify(peer.headers)}\n${peer.body}` };
     await peer.close();
     return { status: 101, text: 'upgraded' };
@@ -185,7 +185,7 @@ async function upgrade(run: FuzzRun, attempt: Attempt, protocols: string[]): Pro
 
 /** A legacy client greeting with the token: refused means `hello_ack` not ok, then a close with a reason. */
 async function hello(run: FuzzRun, attempt: Attempt): Promise<FaceAnswer> {
-  const peer = await WsPeer.connect(run.daemon.wsURL, { timeoutMs: run.timeoutMs, scanner: run.scanner });
+  const peer = await WsPeer.connect(run.daemon.wsUrl, { timeoutMs: run.timeoutMs, scanner: run.scanner });
   if (isRefusal(peer)) return { status: peer.status, text: peer.body, problem: `the legacy upgrade without a credential was refused (${peer.status})` };
   peer.send(JSON.stringify({ op: 'hello', request_id: 'h1', ...(attempt.helloToken === undefined ? {} : { token: attempt.helloToken }) }));
   const ack = await peer.next((frame) => isRecord(frame) && frame['op'] === 'hello_ack', run.timeoutMs);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { percentile, summarize } from './stats.js';
+import { percentile } from './percentile.js';
+import { ms, summarizeLatencies } from './summarize-latencies.js';
+import { summarize } from './summarize.js';
 
 describe('stats', () => {
   it('computes nearest-rank percentiles', () => {
@@ -12,5 +14,12 @@ describe('stats', () => {
 
   it('summarizes unsorted samples', () => {
     expect(summarize([3, 1, 2])).toEqual({ count: 3, medianMs: 2, p99Ms: 3, meanMs: 2 });
+    expect(summarizeLatencies([4, 1, 3, 2])).toEqual({ count: 4, p50Ms: 2, p95Ms: 4, p99Ms: 4, maxMs: 4 });
+    expect(summarizeLatencies([]).maxMs).toBeNaN();
+  });
+
+  it('formats milliseconds with one decimal, NaN as a dash', () => {
+    expect(ms(12.34)).toBe('12.3');
+    expect(ms(Number.NaN)).toBe('—');
   });
 });

@@ -1,0 +1,13 @@
+export { cpuMs } from './cpu-ms.js';
+export { freePort } from './free-port.js';
+export { percentile } from './percentile.js';
+export { raisedLimitsEnv } from './raised-limits-env.js';
+export { rssMiB } from './rss-mib.js';
+export { simulatorProviderEnv } from './simulator-provider-env.js';
+export { builtDaemon, spawnDaemon, type DaemonExit, type DaemonPlace, type DaemonProcess, type ReadyCheck, type SpawnDaemonOptions } from './spawn-daemon.js';
+export { parseBaseURLs, providerSimCli, spawnSimulator, type SimulatorProcess, type SpawnSimulatorOptions } from './spawn-simulator.js';
+export { stopChild } from './stop-child.js';
+export { ms, summarizeLatencies, type LatencySummary } from './summarize-latencies.js';
+export { summarize, type Summary } from './summarize.js';
+export { waitForHttp, type WaitForHttpOptions, type WaitForHttpResult } from './wait-for-http.js';
+export { waitForOutput, type WaitForOutputOptions } from './wait-for-output.js';
