@@ -155,7 +155,7 @@ async function main(): Promise<void> {
         }
       });
       process.stdout.write(`\n${result.calls} calls (${result.warmupCalls} in the warm-up) in ${(result.wallMs / 1000).toFixed(1)} s: ${result.tally.describe()}\n\n`);
-      checks.push(...soakChecks(result));
+      checks.push(...soakChecks(result, quick));
       report['soak'] = {
         calls: result.calls,
         warmupCalls: result.warmupCalls,
@@ -233,7 +233,11 @@ function burstChecks(phase: string, result: BurstResult, raised: boolean): Check
   return checks;
 }
 
-function soakChecks(result: SoakResult): Check[] {
+/**
+ * The soak's checks. In `--quick` (CI) the RSS and p50 checks are information only: 30 s is warm-up
+ * time for V8's heap, too short to tell growth from sizing; every call must still be answered.
+ */
+function soakChecks(result: SoakResult, quick: boolean): Check[] {
   const first = result.intervals[0];
   const last = result.intervals[result.intervals.length - 1];
   if (!first || !last) return [{ phase: 'soak', check: 'intervals sampled', expected: '≥ 1', saw: '0', pass: false }];
@@ -245,8 +249,8 @@ function soakChecks(result: SoakResult): Check[] {
   const unanswered = result.tally.byClass.lost + result.tally.byClass.unexplained;
   const span = third === 1 ? 'interval' : `${third} intervals`;
   return [
-    { phase: 'soak', check: 'RSS growth, end of interval 1 → end', expected: `< ${RSS_GROWTH_LIMIT * 100} %`, saw: `${first.rssMiB.toFixed(1)} → ${last.rssMiB.toFixed(1)} MiB (${(growth * 100).toFixed(1)} %)`, pass: growth < RSS_GROWTH_LIMIT },
-    { phase: 'soak', check: `p50 steady: last ${span} / first ${span}`, expected: `≤ ${P50_RATIO_LIMIT}×`, saw: `${ms(early.p50Ms)} → ${ms(late.p50Ms)} ms (${ratio.toFixed(2)}×)`, pass: ratio <= P50_RATIO_LIMIT },
+    { phase: 'soak', check: `RSS growth, end of interval 1 → end${quick ? ' (information in --quick)' : ''}`, expected: `< ${RSS_GROWTH_LIMIT * 100} %`, saw: `${first.rssMiB.toFixed(1)} → ${last.rssMiB.toFixed(1)} MiB (${(growth * 100).toFixed(1)} %)`, pass: quick || growth < RSS_GROWTH_LIMIT },
+    { phase: 'soak', check: `p50 steady: last ${span} / first ${span}${quick ? ' (information in --quick)' : ''}`, expected: `≤ ${P50_RATIO_LIMIT}×`, saw: `${ms(early.p50Ms)} → ${ms(late.p50Ms)} ms (${ratio.toFixed(2)}×)`, pass: quick || ratio <= P50_RATIO_LIMIT },
     { phase: 'soak', check: `p99 (information): last ${span} / first ${span}`, expected: '—', saw: `${ms(early.p99Ms)} → ${ms(late.p99Ms)} ms`, pass: true },
     { phase: 'soak', check: 'every call answered (none lost or unexplained)', expected: '0', saw: `${unanswered} of ${result.calls} (${result.tally.describe()})`, pass: unanswered === 0 },
   ];
