@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { createStorage } from './create-storage.js';
@@ -81,5 +82,34 @@ describe('createStorage', () => {
     writeFileSync(join(dataDir, 'exai.lock'), '999999999');
     const storage = await createStorage({ config: { kind: 'pglite', dataDir } });
     await storage.close();
+  }, 60_000);
+});
+
+describe('createStorage on a PostgreSQL that is down at startup', () => {
+  it('starts on the journal, retries the migrations in the background, and stops retrying when closed', async () => {
+    // A "database" that accepts connections and drops them at once: every attempt is counted.
+    let connections = 0;
+    const server = createServer((socket) => {
+      connections += 1;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const storage = await createStorage({
+        config: { kind: 'postgres', connectionString: `postgres://exai@127.0.0.1:${port}/exai`, dataDir: scratch(), migrate: true },
+      });
+      expect(storage.status()).toMatchObject({ kind: 'postgres' });
+      // A write is accepted (journaled) although the database is away.
+      await storage.forUser(randomUUID()).conversations.create({ continuationId: 'journaled' });
+      expect(storage.status().journalBacklog).toBeGreaterThan(0);
+      await storage.close();
+      const afterClose = connections;
+      // The migration retry runs every 5 s: after close, none may start.
+      await new Promise((resolve) => setTimeout(resolve, 6_000));
+      expect(connections).toBe(afterClose);
+    } finally {
+      server.close();
+    }
   }, 60_000);
 });

@@ -70,6 +70,7 @@ async function open(config: Exclude<StorageConfig, { kind: 'memory' }>, logger: 
         ...(logger ? { logger } : {}),
       };
       let inner: Storage;
+      let stopMigrating: (() => void) | undefined;
       try {
         inner = await createPostgresStorage({ ...settings, migrate: config.migrate });
       } catch (error) {
@@ -78,9 +79,19 @@ async function open(config: Exclude<StorageConfig, { kind: 'memory' }>, logger: 
         // apply the migrations (a no-op for a database migrated before) once it answers again.
         logger?.warn({ err: error }, 'the database is unreachable at startup: writes go to the journal until it returns');
         inner = await createPostgresStorage({ ...settings, migrate: false });
-        if (config.migrate) migrateWhenReachable(config.connectionString, logger);
+        if (config.migrate) stopMigrating = migrateWhenReachable(config.connectionString, logger);
       }
-      return createJournaledStorage(inner, { dataDir: config.dataDir, ...(logger ? { logger } : {}) });
+      const storage = await createJournaledStorage(inner, { dataDir: config.dataDir, ...(logger ? { logger } : {}) });
+      if (stopMigrating) {
+        // Closing storage ends the retry loop too: nothing of it outlives the storage.
+        const stop = stopMigrating;
+        const close = storage.close.bind(storage);
+        storage.close = async () => {
+          stop();
+          await close();
+        };
+      }
+      return storage;
     }
     case 'supabase': {
       const { createSupabaseStorage } = await import('./supabase/index.js');
@@ -96,19 +107,32 @@ async function open(config: Exclude<StorageConfig, { kind: 'memory' }>, logger: 
   }
 }
 
-/** Retries the migrations every 5 s until the database answers (unref'd: never keeps the process alive). */
-function migrateWhenReachable(connectionString: string, logger: StorageLogger | undefined): void {
+/**
+ * Retries the migrations every 5 s until the database answers (unref'd: never keeps the process
+ * alive). Returns what stops the retries (storage's `close`).
+ */
+function migrateWhenReachable(connectionString: string, logger: StorageLogger | undefined): () => void {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const schedule = (): void => {
+    if (!stopped) timer = setTimeout(() => void attempt(), 5_000).unref();
+  };
   const attempt = async (): Promise<void> => {
+    if (stopped) return;
     const { applyMigrations, PgClient } = await loadSql();
     const client = new PgClient({ connectionString, ...(logger ? { logger } : {}) });
     try {
       await applyMigrations(client, logger ? { logger } : {});
       logger?.info({}, 'the database is back: migrations checked');
     } catch {
-      setTimeout(() => void attempt(), 5_000).unref();
+      schedule();
     } finally {
       await client.close().catch(() => undefined);
     }
   };
-  setTimeout(() => void attempt(), 5_000).unref();
+  schedule();
+  return () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+  };
 }
