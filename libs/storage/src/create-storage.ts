@@ -36,16 +36,19 @@ export async function createStorage(options: CreateStorageOptions = {}): Promise
   if (config.kind === 'memory') return createMemoryStorage(options.logger ? { logger: options.logger } : {});
   // The embedded database and the journal serve one process at a time.
   const unlock = await lockDataDir(config.dataDir);
-  let storage: Storage;
+  let opened: Opened;
   try {
-    storage = await open(config, options.logger);
+    opened = await open(config, options.logger);
   } catch (error) {
     await unlock();
     throw error;
   }
+  const { storage, stopBackground } = opened;
   const close = storage.close.bind(storage);
   storage.close = async () => {
     try {
+      // Nothing started for this storage outlives it (the migration retries of a late database).
+      stopBackground?.();
       await close();
     } finally {
       await unlock();
@@ -54,12 +57,18 @@ export async function createStorage(options: CreateStorageOptions = {}): Promise
   return storage;
 }
 
-async function open(config: Exclude<StorageConfig, { kind: 'memory' }>, logger: StorageLogger | undefined): Promise<Storage> {
+/** An opened storage, and what stops the background work started for it, if any. */
+interface Opened {
+  storage: Storage;
+  stopBackground?: () => void;
+}
+
+async function open(config: Exclude<StorageConfig, { kind: 'memory' }>, logger: StorageLogger | undefined): Promise<Opened> {
   switch (config.kind) {
     case 'pglite': {
       const { createPgliteStorage } = await loadSql();
       const inner = await createPgliteStorage({ dataDir: config.dataDir, ...(logger ? { logger } : {}) });
-      return createJournaledStorage(inner, { dataDir: config.dataDir, ...(logger ? { logger } : {}) });
+      return { storage: await createJournaledStorage(inner, { dataDir: config.dataDir, ...(logger ? { logger } : {}) }) };
     }
     case 'postgres': {
       const { createPostgresStorage } = await loadSql();
@@ -82,16 +91,7 @@ async function open(config: Exclude<StorageConfig, { kind: 'memory' }>, logger: 
         if (config.migrate) stopMigrating = migrateWhenReachable(config.connectionString, logger);
       }
       const storage = await createJournaledStorage(inner, { dataDir: config.dataDir, ...(logger ? { logger } : {}) });
-      if (stopMigrating) {
-        // Closing storage ends the retry loop too: nothing of it outlives the storage.
-        const stop = stopMigrating;
-        const close = storage.close.bind(storage);
-        storage.close = async () => {
-          stop();
-          await close();
-        };
-      }
-      return storage;
+      return stopMigrating ? { storage, stopBackground: stopMigrating } : { storage };
     }
     case 'supabase': {
       const { createSupabaseStorage } = await import('./supabase/index.js');
@@ -102,7 +102,7 @@ async function open(config: Exclude<StorageConfig, { kind: 'memory' }>, logger: 
         ...(config.anonKey ? { anonKey: config.anonKey } : {}),
         ...(logger ? { logger } : {}),
       });
-      return createJournaledStorage(inner, { dataDir: config.dataDir, ...(logger ? { logger } : {}) });
+      return { storage: await createJournaledStorage(inner, { dataDir: config.dataDir, ...(logger ? { logger } : {}) }) };
     }
   }
 }
