@@ -4,7 +4,6 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { defineTool, type ToolContext } from '../tool-definition.js';
 import { ToolInputError } from '../tool-input-error.js';
-import { toolErrorResult } from '../tool-result.js';
 import { describeGlmPayload } from './glm-payload.js';
 import { REDACTED, redactPayload } from '../redact-secrets.js';
 import { glmVendor } from './vendor-clients.js';
@@ -47,13 +46,7 @@ export const glmPayloadPreviewTool = defineTool({
   outputShape: glmPayloadPreviewOutputShape,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   profile: 'full',
-  async run(input, context) {
-    try {
-      return preview(input, context);
-    } catch (error) {
-      return toolErrorResult(error, context.logger, TOOL);
-    }
-  },
+  run: async (input, context) => preview(input, context),
 });
 
 /** The exai request the preview describes (what `chat`-like callers would route). */

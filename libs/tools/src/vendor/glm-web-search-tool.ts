@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { defineTool, type ToolContext } from '../tool-definition.js';
-import { toolErrorResult } from '../tool-result.js';
 import { glmVendor, type GlmSearchRequest } from './vendor-clients.js';
 
 /** GLM's price of one standalone search when the registry has none (provider-wire.md §1.6: $0.01). */
@@ -41,13 +40,7 @@ export const glmWebSearchTool = defineTool({
   outputShape: glmWebSearchOutputShape,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   profile: 'standard',
-  async run(input, context) {
-    try {
-      return await runSearch(input, context);
-    } catch (error) {
-      return toolErrorResult(error, context.logger, 'glm_web_search');
-    }
-  },
+  run: (input, context) => runSearch(input, context),
 });
 
 async function runSearch(input: Input, context: ToolContext) {

@@ -3,7 +3,6 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { defineTool, type ToolContext } from '../tool-definition.js';
 import { ToolInputError } from '../tool-input-error.js';
-import { toolErrorResult } from '../tool-result.js';
 import { askWithFiles, checkPromptLength, fileAnswerShape, loadThread, renderFileAnswer } from './ask-with-files.js';
 import { checkFileBudget, DEFAULT_FILE_CONTENT_MAX_CHARS, extractFiles } from './file-messages.js';
 import { renderUploads, replaceLostKimiUploads, uploadPaths } from './provider-uploads.js';
@@ -36,13 +35,7 @@ export const kimiChatWithFilesTool = defineTool({
   outputShape: fileAnswerShape,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   profile: 'standard',
-  async run(input, context) {
-    try {
-      return await chatWithFiles(input, context);
-    } catch (error) {
-      return toolErrorResult(error, context.logger, TOOL);
-    }
-  },
+  run: (input, context) => chatWithFiles(input, context),
 });
 
 async function chatWithFiles(input: Input, context: ToolContext): Promise<CallToolResult> {

@@ -6,7 +6,6 @@ import { runModelCall } from '../model-call.js';
 import { resultMetadata, type ResultMetadata } from '../result-metadata.js';
 import { defineTool, type ToolContext } from '../tool-definition.js';
 import { ToolInputError } from '../tool-input-error.js';
-import { toolErrorResult } from '../tool-result.js';
 import { checkPromptLength } from './ask-with-files.js';
 import { DEFAULT_KIMI_CHAT_MODELS } from './kimi-chat-with-files-tool.js';
 import { metadataFooter, metadataOutputSchema, providerModel } from './vendor-models.js';
@@ -57,13 +56,7 @@ export const kimiChatWithToolsTool = defineTool({
   outputShape: kimiChatWithToolsOutputShape,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   profile: 'full',
-  async run(input, context) {
-    try {
-      return await chat(input, context);
-    } catch (error) {
-      return toolErrorResult(error, context.logger, TOOL);
-    }
-  },
+  run: (input, context) => chat(input, context),
 });
 
 async function chat(input: Input, context: ToolContext): Promise<CallToolResult> {

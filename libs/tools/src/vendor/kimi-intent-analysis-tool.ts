@@ -5,7 +5,6 @@ import { z } from 'zod';
 import { runModelCall } from '../model-call.js';
 import { resultMetadata, type ResultMetadata } from '../result-metadata.js';
 import { defineTool, type ToolContext } from '../tool-definition.js';
-import { toolErrorResult } from '../tool-result.js';
 import { checkPromptLength } from './ask-with-files.js';
 import { buildIntentRequest, classifyIntentByRules, intentHintsSchema, parseIntentHints, type IntentClassification, type IntentHints } from './intent-classification.js';
 import { messageOf } from './provider-uploads.js';
@@ -41,13 +40,7 @@ export const kimiIntentAnalysisTool = defineTool({
   outputShape: kimiIntentAnalysisOutputShape,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   profile: 'full',
-  async run(input, context) {
-    try {
-      return await analyse(input, context);
-    } catch (error) {
-      return toolErrorResult(error, context.logger, TOOL);
-    }
-  },
+  run: (input, context) => analyse(input, context),
 });
 
 async function analyse(input: Input, context: ToolContext): Promise<CallToolResult> {

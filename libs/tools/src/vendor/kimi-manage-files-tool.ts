@@ -3,7 +3,6 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { defineTool, type ToolContext } from '../tool-definition.js';
 import { ToolInputError } from '../tool-input-error.js';
-import { toolErrorResult } from '../tool-result.js';
 import { messageOf } from './provider-uploads.js';
 import { kimiVendor, type KimiVendor, type VendorFile } from './vendor-clients.js';
 
@@ -54,13 +53,7 @@ export const kimiManageFilesTool = defineTool({
   outputShape: kimiManageFilesOutputShape,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
   profile: 'full',
-  async run(input, context) {
-    try {
-      return await manage(input, context);
-    } catch (error) {
-      return toolErrorResult(error, context.logger, TOOL);
-    }
-  },
+  run: (input, context) => manage(input, context),
 });
 
 /** A cleanup candidate: a Kimi file (absent when Kimi no longer has it) and exai's record of it. */

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { defineTool } from '../tool-definition.js';
-import { toolErrorResult } from '../tool-result.js';
 import { renderUploads, replaceLostKimiUploads, uploadedFileSchema, uploadPaths, type UploadedFile } from './provider-uploads.js';
 import { kimiVendor } from './vendor-clients.js';
 
@@ -28,20 +27,16 @@ export const kimiUploadFilesTool = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   profile: 'standard',
   async run(input, context) {
-    try {
-      const kimi = kimiVendor(context.deps, 'kimi_upload_files');
-      const purpose = input.purpose ?? 'file-extract';
-      const uploads = await uploadPaths(context.deps, input.files, { provider: 'kimi', files: kimi.files, purpose, field: 'files', signal: context.signal });
-      // The ids are handed back for later calls: a reused one must still exist at Kimi.
-      const files = await replaceLostKimiUploads(context.deps, uploads, { kimi, purpose, field: 'files', signal: context.signal });
-      const output = summarise(files);
-      const text = `${renderUploads(files)}\n— Kimi: ${output.uploaded} uploaded, ${output.reused} reused, ${output.failed} failed`;
-      // Nothing usable came out: an error, still naming every file and why.
-      if (output.failed === files.length) return { isError: true, content: [{ type: 'text', text: `No file was uploaded:\n${text} [upload_failed]` }] };
-      return { content: [{ type: 'text', text }], structuredContent: output };
-    } catch (error) {
-      return toolErrorResult(error, context.logger, 'kimi_upload_files');
-    }
+    const kimi = kimiVendor(context.deps, 'kimi_upload_files');
+    const purpose = input.purpose ?? 'file-extract';
+    const uploads = await uploadPaths(context.deps, input.files, { provider: 'kimi', files: kimi.files, purpose, field: 'files', signal: context.signal });
+    // The ids are handed back for later calls: a reused one must still exist at Kimi.
+    const files = await replaceLostKimiUploads(context.deps, uploads, { kimi, purpose, field: 'files', signal: context.signal });
+    const output = summarise(files);
+    const text = `${renderUploads(files)}\n— Kimi: ${output.uploaded} uploaded, ${output.reused} reused, ${output.failed} failed`;
+    // Nothing usable came out: an error, still naming every file and why.
+    if (output.failed === files.length) return { isError: true, content: [{ type: 'text', text: `No file was uploaded:\n${text} [upload_failed]` }] };
+    return { content: [{ type: 'text', text }], structuredContent: output };
   },
 });
 

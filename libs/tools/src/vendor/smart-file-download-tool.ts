@@ -8,7 +8,6 @@ import { z } from 'zod';
 import { fileAccessPolicyOf, resolveAllowedPath } from '../files/file-access.js';
 import { defineTool, type ToolContext } from '../tool-definition.js';
 import { ToolInputError } from '../tool-input-error.js';
-import { toolErrorResult } from '../tool-result.js';
 
 const TOOL = 'smart_file_download';
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -41,13 +40,7 @@ export const smartFileDownloadTool = defineTool({
   outputShape: smartFileDownloadOutputShape,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   profile: 'standard',
-  async run(input, context) {
-    try {
-      return await download(input, context);
-    } catch (error) {
-      return toolErrorResult(error, context.logger, TOOL);
-    }
-  },
+  run: (input, context) => download(input, context),
 });
 
 async function download(input: Input, context: ToolContext): Promise<CallToolResult> {

@@ -4,7 +4,6 @@ import type { ProviderName } from '@exai/storage';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { defineTool, type ToolContext } from '../tool-definition.js';
-import { toolErrorResult } from '../tool-result.js';
 import { askWithFiles, checkPromptLength, fileAnswerShape, loadThread, renderFileAnswer, type FileAnswer } from './ask-with-files.js';
 import { checkFileBudget, DEFAULT_FILE_CONTENT_MAX_CHARS, extractFiles, type ExtractedFile } from './file-messages.js';
 import { ensureProviderUpload, messageOf, storeLocalFile, type LocalFile, type ProviderFileRef } from './provider-uploads.js';
@@ -47,13 +46,7 @@ export const smartFileQueryTool = defineTool({
   outputShape: smartFileQueryOutputShape,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   profile: 'standard',
-  async run(input, context) {
-    try {
-      return await query(input, context);
-    } catch (error) {
-      return toolErrorResult(error, context.logger, TOOL);
-    }
-  },
+  run: (input, context) => query(input, context),
 });
 
 async function query(input: Input, context: ToolContext): Promise<CallToolResult> {
