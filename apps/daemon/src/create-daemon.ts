@@ -12,7 +12,7 @@ import { registerConformanceFixtures } from './conformance/register-conformance-
 import type { DaemonConfig } from './daemon-config.js';
 import type { DaemonContext, DaemonFace, Principal } from './daemon-context.js';
 import { daemonFaces } from './daemon-faces.js';
-import { sendJson } from './http-helpers.js';
+import { createOriginCheck, sendJson } from './http-helpers.js';
 import { InFlightTracker } from './in-flight-tracker.js';
 import { DaemonLimits } from './limits/daemon-limits.js';
 import { DaemonMetrics } from './observability/daemon-metrics.js';
@@ -56,12 +56,7 @@ export async function startDaemon(config: DaemonConfig, options: StartDaemonOpti
   const exchanges = new InFlightTracker();
   const sessions = new SessionRegistry({ redis, ttlMs: config.sessionTtlMs, replicaId: config.replicaId, logger, keyPrefix: `${config.redisPrefix}:session:` });
   const faces: DaemonFace[] = [];
-  const sessionCounts = (): Record<string, number> => {
-    const counts: Record<string, number> = {};
-    for (const session of sessions.list()) counts[session.transport] = (counts[session.transport] ?? 0) + 1;
-    return counts;
-  };
-  const metrics = new DaemonMetrics({ router: exai.router, storageStatus: () => exai.storage.status(), sessions: sessionCounts, inFlight: () => inFlight.count });
+  const metrics = new DaemonMetrics({ router: exai.router, storageStatus: () => exai.storage.status(), sessions: () => sessions.countByTransport(), inFlight: () => inFlight.count });
   const limits = new DaemonLimits(config, { redis, logger, keyPrefix: `${config.redisPrefix}:ratelimit` });
   limits.onRefused = (refusal) => metrics.refused.inc({ limit: refusal.limit });
   const audit = new AuditLog(exai.storage.service, logger.child({ component: 'audit' }));
@@ -85,6 +80,7 @@ export async function startDaemon(config: DaemonConfig, options: StartDaemonOpti
     metrics,
     sessions,
     inFlight,
+    checkOrigin: createOriginCheck(config),
     version,
     startedAt: new Date(),
     get draining() {

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { AuditLog } from './auth/audit-log.js';
 import type { Authenticator } from './auth/authenticator.js';
 import type { DaemonConfig } from './daemon-config.js';
+import type { OriginCheck } from './http-helpers.js';
 import type { InFlightTracker } from './in-flight-tracker.js';
 import type { DaemonLimits } from './limits/daemon-limits.js';
 import type { DaemonMetrics } from './observability/daemon-metrics.js';
@@ -40,8 +41,6 @@ export interface DaemonFace {
   drain?(): void;
   /** Shutdown, last phase: close what is left (in-flight work has finished or the deadline passed). */
   close?(): Promise<void>;
-  /** Open connections or sessions, for metrics and the health file. */
-  sessions?(): number;
 }
 
 /** What the daemon's parts share; one per process. */
@@ -57,6 +56,8 @@ export interface DaemonContext {
   readonly metrics: DaemonMetrics;
   readonly sessions: SessionRegistry;
   readonly inFlight: InFlightTracker;
+  /** Host and Origin validation of every HTTP request and upgrade (names worked out once). */
+  readonly checkOrigin: OriginCheck;
   readonly version: string;
   readonly startedAt: Date;
   /** True once shutdown has begun: no new connections, sessions or calls. */

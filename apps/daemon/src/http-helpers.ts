@@ -105,34 +105,39 @@ export function clientIp(request: IncomingMessage): string {
 
 const loopbackNames = ['localhost', '127.0.0.1', '[::1]', '::1'];
 
+/** Answers whether a request may go on: the problem, or undefined. */
+export type OriginCheck = (request: IncomingMessage) => string | undefined;
+
 /**
  * DNS-rebinding and cross-site protection (MCP spec: servers MUST validate `Origin`): the `Host`
  * must name this server (loopback names, the bound host, `EXAI_PUBLIC_URL`'s host, `EXAI_ALLOWED_HOSTS`),
  * and an `Origin`, when a browser sends one, must be one of those hosts or in `EXAI_ALLOWED_ORIGINS`.
- * Returns the problem, or undefined when the request may go on.
+ * The names are worked out once; the returned check runs per request.
  */
-export function checkOriginAndHost(request: IncomingMessage, config: Pick<DaemonConfig, 'host' | 'publicUrl' | 'allowedHosts' | 'allowedOrigins'>): string | undefined {
+export function createOriginCheck(config: Pick<DaemonConfig, 'host' | 'publicUrl' | 'allowedHosts' | 'allowedOrigins'>): OriginCheck {
   const hosts = new Set([...loopbackNames, ...config.allowedHosts.map((host) => host.toLowerCase())]);
   if (config.host !== '0.0.0.0' && config.host !== '::') hosts.add(config.host.toLowerCase());
   if (config.publicUrl) hosts.add(new URL(config.publicUrl).hostname.toLowerCase());
-  const host = request.headers.host;
-  if (host === undefined) return 'the Host header is missing';
-  const hostname = hostnameOf(host);
   // Bound to every interface with no names configured, any Host is accepted (a LAN or container
   // deployment); EXAI_ALLOWED_HOSTS or EXAI_PUBLIC_URL narrows it.
   const openHost = (config.host === '0.0.0.0' || config.host === '::') && config.allowedHosts.length === 0 && !config.publicUrl;
-  if (!openHost && !hosts.has(hostname)) return `Host "${host}" is not one of this server's names (set EXAI_ALLOWED_HOSTS or EXAI_PUBLIC_URL)`;
-  const origin = request.headers.origin;
-  if (origin === undefined || origin === 'null') return origin === 'null' ? 'Origin "null" is not allowed' : undefined;
-  if (config.allowedOrigins.includes(origin)) return undefined;
-  let originHost: string;
-  try {
-    originHost = new URL(origin).hostname.toLowerCase();
-  } catch {
-    return `Origin "${origin}" is not a URL`;
-  }
-  if (hosts.has(originHost) || hosts.has(`[${originHost}]`) || originHost === hostname) return undefined;
-  return `Origin "${origin}" is not allowed (add it to EXAI_ALLOWED_ORIGINS)`;
+  return (request) => {
+    const host = request.headers.host;
+    if (host === undefined) return 'the Host header is missing';
+    const hostname = hostnameOf(host);
+    if (!openHost && !hosts.has(hostname)) return `Host "${host}" is not one of this server's names (set EXAI_ALLOWED_HOSTS or EXAI_PUBLIC_URL)`;
+    const origin = request.headers.origin;
+    if (origin === undefined || origin === 'null') return origin === 'null' ? 'Origin "null" is not allowed' : undefined;
+    if (config.allowedOrigins.includes(origin)) return undefined;
+    let originHost: string;
+    try {
+      originHost = new URL(origin).hostname.toLowerCase();
+    } catch {
+      return `Origin "${origin}" is not a URL`;
+    }
+    if (hosts.has(originHost) || hosts.has(`[${originHost}]`) || originHost === hostname) return undefined;
+    return `Origin "${origin}" is not allowed (add it to EXAI_ALLOWED_ORIGINS)`;
+  };
 }
 
 function hostnameOf(host: string): string {

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CallEvent } from '@exai/router';
 import { AuthError } from '../auth/auth-error.js';
 import type { DaemonContext, DaemonFace, Principal } from '../daemon-context.js';
-import { checkOriginAndHost, clientIp, sendJson } from '../http-helpers.js';
+import { clientIp, sendJson } from '../http-helpers.js';
 import { dashboardPage } from './dashboard-page.js';
 import { DashboardSampler } from './dashboard-sampler.js';
 import { dashboardState, queuedCalls } from './dashboard-state.js';
@@ -70,7 +70,7 @@ export function createDashboardFace(context: DaemonContext): DaemonFace {
         sendJson(response, 405, { error: { code: 'method_not_allowed', message: `${method} ${path}: use GET` } }, { allow: 'GET, HEAD' });
         return true;
       }
-      const problem = checkOriginAndHost(request, context.config);
+      const problem = context.checkOrigin(request);
       if (problem) {
         sendJson(response, 403, { error: { code: 'forbidden_origin', message: problem } });
         return true;

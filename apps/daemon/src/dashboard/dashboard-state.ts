@@ -79,9 +79,8 @@ export function dashboardState(context: DaemonContext, sampler: DashboardSampler
   const now = Date.now();
   const router = context.exai.router.status();
   const storage = context.exai.storage.status();
-  const sessions = context.sessions.list();
-  const byTransport: Record<string, number> = {};
-  for (const session of sessions) byTransport[session.transport] = (byTransport[session.transport] ?? 0) + 1;
+  const sessions = context.sessions.size;
+  const byTransport = context.sessions.countByTransport();
   const global = router.bulkheads.find((bulkhead) => bulkhead.scope === 'global');
   const recent = context.metrics.recentCalls(200);
   const durations = recent.map((call) => call.durationMs).sort((a, b) => a - b);
@@ -132,7 +131,7 @@ export function dashboardState(context: DaemonContext, sampler: DashboardSampler
       model_calls_in_flight: global?.inFlight ?? 0,
       global_capacity: global?.limit ?? null,
       queued: queuedCalls(router),
-      sessions: { total: sessions.length, by_transport: byTransport },
+      sessions: { total: sessions, by_transport: byTransport },
       requests_per_second: sampler.rate(),
     },
     latency: { p50_ms: percentile(durations, 0.5), p95_ms: percentile(durations, 0.95), calls: durations.length },

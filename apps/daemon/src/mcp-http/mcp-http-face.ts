@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isInitializeRequest, isJSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { DaemonContext, DaemonFace, Principal } from '../daemon-context.js';
-import { BodyError, checkOriginAndHost, clientIp, readJsonBody } from '../http-helpers.js';
+import { BodyError, clientIp, readJsonBody } from '../http-helpers.js';
 import { limitRpcError, type LimitExceeded } from '../limits/limit-exceeded.js';
 import { auditAuthSuccess, authenticateHttpRequest, bearerChallenge } from './authenticate-http-request.js';
 import { McpHttpSession } from './mcp-http-session.js';
@@ -38,7 +38,6 @@ export function createMcpHttpFace(context: DaemonContext): DaemonFace {
     const session = await McpHttpSession.open({
       id,
       principal,
-      ip,
       idleTimeoutMs: context.config.idleTimeoutMs,
       logger,
       createServer: () => context.createMcpServer(principal, { sessionId: id, transport: 'http' }),
@@ -68,7 +67,7 @@ export function createMcpHttpFace(context: DaemonContext): DaemonFace {
     async handleRequest(request, response, url) {
       if (url.pathname !== MCP_HTTP_PATH) return false;
       const ip = clientIp(request);
-      const problem = checkOriginAndHost(request, context.config);
+      const problem = context.checkOrigin(request);
       if (problem) {
         context.audit.record({ action: 'origin_check', outcome: 'failure', ip, details: { transport: 'mcp-http', problem } });
         sendJsonRpcError(response, 403, { code: -32000, message: `Forbidden: ${problem}` });
@@ -159,6 +158,5 @@ export function createMcpHttpFace(context: DaemonContext): DaemonFace {
       await Promise.all(open.map((session) => session.close('server shutting down')));
       sessions.clear();
     },
-    sessions: () => sessions.size,
   };
 }

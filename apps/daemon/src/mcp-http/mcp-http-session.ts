@@ -8,7 +8,6 @@ import type { Principal } from '../daemon-context.js';
 export interface McpHttpSessionOptions {
   id: string;
   principal: Principal;
-  ip: string;
   idleTimeoutMs: number;
   logger: Logger;
   /** Builds the session's own McpServer (never shared with another transport). */
@@ -27,7 +26,6 @@ export interface McpHttpSessionOptions {
 export class McpHttpSession {
   readonly id: string;
   readonly principal: Principal;
-  readonly ip: string;
   readonly transport: StreamableHTTPServerTransport;
   #initialized = false;
   #closed = false;
@@ -38,7 +36,6 @@ export class McpHttpSession {
   private constructor(private readonly options: McpHttpSessionOptions) {
     this.id = options.id;
     this.principal = options.principal;
-    this.ip = options.ip;
     this.transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => options.id,
       onsessioninitialized: () => {

@@ -1,6 +1,6 @@
 import type { DaemonContext, DaemonFace } from '../daemon-context.js';
 import { HealthFileWriter } from './health-file-writer.js';
-import { healthSnapshot } from './health-snapshot.js';
+import { healthSnapshot, servedToolCount } from './health-snapshot.js';
 
 /**
  * Keeps `EXAI_HEALTH_FILE` (default `logs/ws_daemon.health.json`) current while the daemon runs:
@@ -8,10 +8,12 @@ import { healthSnapshot } from './health-snapshot.js';
  * (`draining: true`). Serves no requests.
  */
 export function createHealthFileFace(context: DaemonContext): DaemonFace {
+  // Fixed for the process: the configured tool selection.
+  const toolCount = servedToolCount(context);
   const writer = new HealthFileWriter({
     file: context.config.healthFile,
     intervalMs: context.config.healthIntervalMs,
-    snapshot: () => healthSnapshot(context),
+    snapshot: () => healthSnapshot(context, toolCount),
     logger: context.logger.child({ component: 'health-file' }),
   });
   writer.start();

@@ -51,14 +51,13 @@ export interface HealthSnapshot {
 }
 
 /** The health file's content now. Cheap: reads in-memory state only. */
-export function healthSnapshot(context: DaemonContext): HealthSnapshot {
+export function healthSnapshot(context: DaemonContext, toolCount: number): HealthSnapshot {
   const now = Date.now();
   const router = context.exai.router.status();
   const global = router.bulkheads.find((bulkhead) => bulkhead.scope === 'global');
   const storage = context.exai.storage.status();
-  const sessions = context.sessions.list();
-  const byTransport: Record<string, number> = {};
-  for (const session of sessions) byTransport[session.transport] = (byTransport[session.transport] ?? 0) + 1;
+  const sessions = context.sessions.size;
+  const byTransport = context.sessions.countByTransport();
   return {
     t: now / 1000,
     pid: process.pid,
@@ -67,12 +66,12 @@ export function healthSnapshot(context: DaemonContext): HealthSnapshot {
     port: boundPort(context),
     started_at: context.startedAt.getTime() / 1000,
     uptime_human: formatUptime(now - context.startedAt.getTime()),
-    sessions: sessions.length,
+    sessions,
     sessions_by_transport: byTransport,
     global_capacity: global?.limit ?? 0,
     global_inflight: global?.inFlight ?? 0,
     global_queued: global?.queued ?? 0,
-    tool_count: toolCount(context),
+    tool_count: toolCount,
     service: 'exai-daemon',
     version: context.version,
     replica_id: context.config.replicaId,
@@ -119,14 +118,7 @@ function boundPort(context: DaemonContext): number {
   return Number(new URL(context.baseUrl()).port) || 0;
 }
 
-const toolCounts = new WeakMap<DaemonContext, number>();
-
 /** How many tools a session is served (the profile's, adjusted by ENABLED_TOOLS / DISABLED_TOOLS). */
-function toolCount(context: DaemonContext): number {
-  let count = toolCounts.get(context);
-  if (count === undefined) {
-    count = selectTools(toolCatalogue, context.config.exai.tools).tools.length;
-    toolCounts.set(context, count);
-  }
-  return count;
+export function servedToolCount(context: DaemonContext): number {
+  return selectTools(toolCatalogue, context.config.exai.tools).tools.length;
 }

@@ -18,10 +18,6 @@ export class GatewaySessions {
 
   constructor(private readonly context: DaemonContext) {}
 
-  get size(): number {
-    return this.#sessions.size;
-  }
-
   /** Marks a request of the principal as started; call the returned function when it has ended. */
   begin(principal: Principal, ip: string): { sessionId: string; end: () => void } {
     const id = `openai:${principal.userId}`;

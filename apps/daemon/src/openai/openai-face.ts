@@ -1,5 +1,5 @@
 import type { DaemonContext, DaemonFace } from '../daemon-context.js';
-import { checkOriginAndHost, clientIp, sendJson } from '../http-helpers.js';
+import { clientIp, sendJson } from '../http-helpers.js';
 import { authenticateHttpRequest, bearerChallenge } from '../mcp-http/authenticate-http-request.js';
 import { GatewaySessions } from './gateway-sessions.js';
 import { handleChatCompletion } from './handle-chat-completion.js';
@@ -24,7 +24,7 @@ export function createOpenAiFace(context: DaemonContext): DaemonFace {
       if (path !== '/v1' && !path.startsWith('/v1/')) return false;
       const startedAt = performance.now();
       const ip = clientIp(request);
-      const problem = checkOriginAndHost(request, context.config);
+      const problem = context.checkOrigin(request);
       if (problem) {
         context.audit.record({ action: 'origin_check', outcome: 'failure', ip, details: { transport: 'openai', problem } });
         sendOpenAiError(response, new OpenAiError({ status: 403, message: problem, type: 'permission_error', code: 'forbidden' }));
@@ -66,7 +66,6 @@ export function createOpenAiFace(context: DaemonContext): DaemonFace {
     async close() {
       sessions.closeAll();
     },
-    sessions: () => sessions.size,
   };
 }
 

@@ -38,9 +38,10 @@ export function recordGatewayCall(context: DaemonContext, principal: Principal, 
     ...(outcome.errorCode ? { errorCode: outcome.errorCode } : {}),
   });
   if (!outcome.usage || !outcome.model || !outcome.provider) return;
-  context
-    .userScope(principal)
-    .storage.usage.append({
+  // Only the user's usage records: no conversation store is needed for them.
+  context.exai.storage
+    .forUser(principal.userId)
+    .usage.append({
       provider: outcome.provider,
       model: outcome.model,
       tool: GATEWAY_TOOL,

@@ -38,6 +38,13 @@ export class SessionRegistry {
     return [...this.#local.values()];
   }
 
+  /** Sessions of this replica by transport (`websocket`, `http`, `legacy-websocket`). */
+  countByTransport(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const session of this.#local.values()) counts[session.transport] = (counts[session.transport] ?? 0) + 1;
+    return counts;
+  }
+
   get(id: string): SessionInfo | undefined {
     return this.#local.get(id);
   }

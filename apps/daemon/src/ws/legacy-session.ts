@@ -70,16 +70,6 @@ export class LegacySession {
     this.#helloTimer.unref();
   }
 
-  /** The authenticated caller, once `hello` succeeded. */
-  get principal(): Principal | undefined {
-    return this.#greeted ? this.#principal : undefined;
-  }
-
-  /** Request ids of the calls running now. */
-  get runningCalls(): LegacyRequestId[] {
-    return [...this.#calls.keys()];
-  }
-
   /** A text frame from the client. */
   receive(text: string): void {
     let frame: unknown;

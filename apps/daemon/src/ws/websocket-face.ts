@@ -4,8 +4,9 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { AuthError } from '../auth/auth-error.js';
 import type { DaemonContext, DaemonFace, Principal } from '../daemon-context.js';
-import { checkOriginAndHost, clientIp, sendJson } from '../http-helpers.js';
+import { clientIp, sendJson } from '../http-helpers.js';
 import { isRefusal, type ConnectionSlot } from '../limits/daemon-limits.js';
+import { bearerChallenge } from '../mcp-http/authenticate-http-request.js';
 import { LegacySession } from './legacy-session.js';
 import { McpWebSocketSession } from './mcp-websocket-session.js';
 import { recordAuth, type CredentialSource } from './record-auth.js';
@@ -69,7 +70,7 @@ export function createWebSocketFace(context: DaemonContext): DaemonFace {
       refuseUpgrade(socket, 503, { code: 'draining', message: 'the server is shutting down; reconnect shortly' }, { 'Retry-After': '5' });
       return;
     }
-    const problem = checkOriginAndHost(request, config);
+    const problem = context.checkOrigin(request);
     if (problem) {
       context.audit.record({ action: 'connection', outcome: 'failure', ip, resource: WS_PATH, details: { face, reason: 'origin_or_host', problem } });
       refuseUpgrade(socket, 403, { code: 'forbidden', message: problem });
@@ -174,9 +175,6 @@ export function createWebSocketFace(context: DaemonContext): DaemonFace {
       for (const entry of open) entry.connection.terminate();
       server.close();
     },
-    sessions() {
-      return open.size;
-    },
   };
 }
 
@@ -202,6 +200,5 @@ function refuseAuth(socket: Duplex, error: unknown): void {
     refuseUpgrade(socket, 500, { code: 'internal_error', message: 'authentication failed unexpectedly' });
     return;
   }
-  const challenge = error.code === 'missing_token' ? 'Bearer realm="exai"' : `Bearer realm="exai", error="invalid_token", error_description="${error.message.replace(/"/g, "'")}"`;
-  refuseUpgrade(socket, error.status, { code: error.code, message: error.message }, error.status === 503 ? { 'Retry-After': '5' } : { 'WWW-Authenticate': challenge });
+  refuseUpgrade(socket, error.status, { code: error.code, message: error.message }, error.status === 503 ? { 'Retry-After': '5' } : { 'WWW-Authenticate': bearerChallenge(error) });
 }
