@@ -36,7 +36,8 @@ export function startComparisonReport(header: string): void {
   writeFileSync(REPORT, `${header}\n\n`);
 }
 
-function saveJson(name: string, value: unknown): void {
+/** Writes `tmp/bench/<name>.json`: the figures of a section, with the time of the run. */
+export function saveJson(name: string, value: unknown): void {
   mkdirSync('tmp/bench', { recursive: true });
   writeFileSync(`tmp/bench/${name}.json`, JSON.stringify({ ...(value as object), at: new Date().toISOString() }, null, 2));
 }

@@ -82,7 +82,7 @@ async function sdkClient(transport: WebSocketClientTransport | StreamableHTTPCli
  */
 export function createGatewayContenders(options: { sim: SimulatorProcess; portkey: PortkeyProcess; passthrough: PassthroughProcess; daemon: DaemonProcess }): GatewayContender[] {
   const { sim, portkey, passthrough, daemon } = options;
-  const wsUrl = `${daemon.url.replace(/^http/, 'ws')}/ws?token=${daemon.token}`;
+  const wsUrl = `${daemon.wsUrl}?token=${daemon.token}`;
   const mcpUrl = `${daemon.url}/mcp`;
   const glm = createGlm({ apiKey: 'bench-glm-key', baseURL: sim.glmBaseURL });
   // Limits raised as for the daemon: the sweep measures the router, not its bulkheads (GLM's default is 4 in flight).

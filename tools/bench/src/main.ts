@@ -1,8 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { spawnSimulator, type SimulatorProcess } from '@exai/harness';
 import { benchSettings, sized, sizedList, type BenchSettings } from './bench-settings.js';
-import { gatewaysSection, startComparisonReport, startupSection, stdioSection, toolsListSection, type TargetVerdict } from './comparison-sections.js';
+import { gatewaysSection, saveJson, startComparisonReport, startupSection, stdioSection, toolsListSection, type TargetVerdict } from './comparison-sections.js';
 import { runDaemonWsBench } from './daemon-ws-bench.js';
 import { runDecisionBench } from './decision-bench.js';
 import { runProviderLayerBench } from './provider-layer-bench.js';
@@ -112,8 +111,7 @@ async function providerSection(sim: SimulatorProcess, quick: boolean): Promise<T
   const worst = Math.max(...providerRows.map((row) => row.medianRatio ?? 0));
   const pass = worst <= PROVIDER_LAYER_TARGET;
   process.stdout.write(`provider layer median ratio (worst of GLM, Kimi): ${worst.toFixed(3)} — target ≤ ${PROVIDER_LAYER_TARGET}: ${pass ? 'PASS' : 'FAIL'}\n\n`);
-  mkdirSync('tmp/bench', { recursive: true });
-  writeFileSync('tmp/bench/provider-layer.json', JSON.stringify({ calls, rounds, warmup, rows, at: new Date().toISOString() }, null, 2));
+  saveJson('provider-layer', { calls, rounds, warmup, rows });
   return { name: `provider layer ≤ ${PROVIDER_LAYER_TARGET}× bare SDK`, pass };
 }
 
@@ -148,8 +146,7 @@ async function routerSection(sim: SimulatorProcess, quick: boolean): Promise<Tar
     `router decision (auto over ${decision.models} models, chose ${decision.chosen}; ${decision.samples} samples): p50 ${decision.p50Us.toFixed(2)} µs, ` +
       `p99 ${decision.p99Us.toFixed(2)} µs, mean ${decision.meanUs.toFixed(2)} µs — target p50 ≤ ${DECISION_TARGET_US} µs: ${decisionPass ? 'PASS' : 'FAIL'}\n\n`,
   );
-  mkdirSync('tmp/bench', { recursive: true });
-  writeFileSync('tmp/bench/router.json', JSON.stringify({ cycles, warmup, rows: routerRows, worstBare, worstSignal, signalCost, decision, at: new Date().toISOString() }, null, 2));
+  saveJson('router', { cycles, warmup, rows: routerRows, worstBare, worstSignal, signalCost, decision });
   return [
     { name: `router ≤ ${ROUTER_TARGET}× bare provider`, pass: routerPass },
     { name: `routing decision p50 ≤ ${DECISION_TARGET_US} µs`, pass: decisionPass },
@@ -177,8 +174,7 @@ async function storageSection(quick: boolean): Promise<TargetVerdict> {
   const worstLoad = Math.max(...storage.rows.map((row) => row.loadP50Ms));
   const pass = worstLoad <= THREAD_LOAD_TARGET_MS && storage.skipped.length === 0;
   process.stdout.write(`50-turn thread load p50 (worst engine): ${worstLoad.toFixed(3)} ms — target ≤ ${THREAD_LOAD_TARGET_MS} ms on PGlite and PostgreSQL: ${pass ? 'PASS' : 'FAIL'}\n\n`);
-  mkdirSync('tmp/bench', { recursive: true });
-  writeFileSync('tmp/bench/storage.json', JSON.stringify({ ...storage, at: new Date().toISOString() }, null, 2));
+  saveJson('storage', storage);
   return { name: `50-turn thread load p50 ≤ ${THREAD_LOAD_TARGET_MS} ms (PGlite and PostgreSQL)`, pass };
 }
 
@@ -203,8 +199,7 @@ async function daemonSection(machine: string, quick: boolean): Promise<void> {
     `idle memory: RSS ${idle.baselineRssMiB.toFixed(1)} MiB with no client, ${idle.withConnectionsRssMiB.toFixed(1)} MiB with ${idle.connections} open MCP connections ` +
       `(${idle.perConnectionKiB.toFixed(1)} KiB per connection)\n\n`,
   );
-  mkdirSync('tmp/bench', { recursive: true });
-  writeFileSync('tmp/bench/daemon.json', JSON.stringify({ machine, clientCounts, latencies, callsPerClient, ...result, at: new Date().toISOString() }, null, 2));
+  saveJson('daemon', { machine, clientCounts, latencies, callsPerClient, ...result });
   if (result.rows.some((row) => row.errors > 0)) throw new Error('daemon: some chat calls failed (see the errors column)');
 }
 

@@ -1,4 +1,4 @@
-import { cpuMs, rssMiB, spawnSimulator } from '@exai/harness';
+import { cpuMs, percentile, rssMiB, spawnSimulator } from '@exai/harness';
 import { initializeParams, StdioJsonRpc } from './stdio-json-rpc.js';
 import { bareServer, exaiStdio, minimalChatServer, type StdioServerCommand } from './stdio-servers.js';
 
@@ -16,10 +16,7 @@ export interface StartupRow {
   idleRssMiB: number;
 }
 
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor((sorted.length - 1) / 2)] as number;
-};
+const median = (values: readonly number[]): number => percentile([...values].sort((a, b) => a - b), 0.5);
 
 /** One cold start: spawn → `initialize` answered; then `tools/list`, settle, RSS. */
 async function startOnce(command: StdioServerCommand, settleMs: number): Promise<{ startupMs: number; cpuMs: number; rssMiB: number }> {

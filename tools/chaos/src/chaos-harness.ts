@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -213,10 +214,8 @@ function tagText(tag: string): string {
   return `[#${tag}#]`;
 }
 
-/** Resolves after `ms`. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+/** Resolves after `ms` (Node's promise timer, re-exported for the scenarios). */
+export { sleep };
 
 /** `ok 3, tool provider_unavailable 1` */
 export function describeCalls(outcomes: readonly ChatOutcome[]): string {

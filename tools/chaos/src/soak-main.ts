@@ -79,7 +79,7 @@ async function main(): Promise<void> {
     intervalMs: number('interval', values.interval, quick ? 5 : 60, 1) * 1000,
     warmupMs: number('warmup', values.warmup, quick ? 20 : 180) * 1000,
     soakClients: number('soak-clients', values['soak-clients'], quick ? 20 : 50, 1),
-    rate: number('rate', values.rate, quick ? 40 : 40, 1),
+    rate: number('rate', values.rate, 40, 1),
     reconnectEvery: number('reconnect-every', values['reconnect-every'], quick ? 20 : 100),
     skip: new Set(values.skip.split(',').map((item) => item.trim()).filter(Boolean)),
   };

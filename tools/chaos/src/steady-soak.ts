@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { rssMiB, summarizeLatencies, type LatencySummary } from '@exai/harness';
 import type { ClientIdentity } from './burst-load.js';
 import { classifyCall, OutcomeTally } from './call-outcome.js';
@@ -147,8 +148,4 @@ async function heapUsedMiB(httpUrl: string): Promise<number> {
   } catch {
     return Number.NaN;
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -3,7 +3,7 @@ import { cpus } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { spawnSimulator, type SimulatorProcess } from '@exai/harness';
+import { builtDaemon, providerSimCli, spawnSimulator, type SimulatorProcess } from '@exai/harness';
 import { evaluateScenarios, runPasses, type ScenarioVerdict } from './evaluate-scenarios.js';
 import { quickScenarios } from './quick-scenarios.js';
 import { readBaseline } from './read-baseline.js';
@@ -31,9 +31,9 @@ async function main(): Promise<number> {
     process.stdout.write(usage);
     return 0;
   }
-  for (const built of ['apps/daemon/dist/main.js', 'tools/provider-sim/dist/cli.js']) {
-    if (!existsSync(join(root, built))) {
-      process.stderr.write(`conformance: ${built} is missing; build first (npm run conformance does)\n`);
+  for (const built of [builtDaemon, providerSimCli]) {
+    if (!existsSync(built)) {
+      process.stderr.write(`conformance: ${relative(root, built)} is missing; build first (npm run conformance does)\n`);
       return 2;
     }
   }

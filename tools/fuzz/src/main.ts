@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, spawnDaemon } from '@exai/harness';
+import { raisedLimitsEnv, spawnDaemon } from '@exai/harness';
 import type { StringPools } from './arbitraries/schema-arguments.js';
 import type { CategoryTally } from './category-tally.js';
 import { checkCrossUser } from './checks/cross-user-check.js';
@@ -64,7 +64,6 @@ async function main(): Promise<void> {
   try {
     daemon = await spawnDaemon({
       cwd: fixtures.work,
-      port: await freePort(),
       env: daemonEnvironment(options, fixtures, secrets, wiretap),
       onOutput: (stream, chunk) => scanner.scan(`daemon ${stream}`, chunk),
       // Storage opens in the background (PGlite compiles and migrates in seconds, more on a busy
@@ -147,7 +146,6 @@ async function main(): Promise<void> {
 }
 
 function daemonEnvironment(options: FuzzOptions, fixtures: ReturnType<typeof createFuzzFixtures>, secrets: ReturnType<typeof createFuzzSecrets>, wiretap: { glmBaseURL: string; kimiBaseURL: string }): Record<string, string> {
-  const unlimited = '1000000';
   return {
     HOME: fixtures.home,
     GLM_API_KEY: secrets.glmKey,
@@ -165,15 +163,9 @@ function daemonEnvironment(options: FuzzOptions, fixtures: ReturnType<typeof cre
     TOOL_PROFILE: 'full',
     DEFAULT_MODEL: NORMAL_MODEL,
     EXAI_WS_MAX_BYTES: String(MAX_MESSAGE_BYTES),
-    // Admission limits out of the way: the run is about input, not capacity.
-    EXAI_MAX_CONNECTIONS: '10000',
-    EXAI_MAX_CONNECTIONS_PER_IP: '10000',
-    EXAI_RATE_GLOBAL_PER_SECOND: unlimited,
-    EXAI_RATE_GLOBAL_BURST: unlimited,
-    EXAI_RATE_USER_PER_SECOND: unlimited,
-    EXAI_RATE_USER_BURST: unlimited,
-    EXAI_RATE_IP_PER_SECOND: unlimited,
-    EXAI_RATE_IP_BURST: unlimited,
+    // Admission limits out of the way: the run is about input, not capacity (in-flight caps and the
+    // queue set below, lower than the shared raised values).
+    ...raisedLimitsEnv(),
     EXAI_WS_GLOBAL_MAX_INFLIGHT: '200',
     EXAI_WS_SESSION_MAX_INFLIGHT: '50',
     EXAI_WS_GLM_MAX_INFLIGHT: '200',
