@@ -2,6 +2,7 @@ import type { RoutedCall, RoutedChatResult } from '@exai/router';
 import type { ChatRequest, ModelInfo } from '@exai/router/spec';
 import { z } from 'zod';
 import { replayTurns, type ConversationTurn } from '../conversation/conversation-memory.js';
+import { loadContinuation, recordExchange } from '../conversation/thread-turns.js';
 import { runModelCall } from '../model-call.js';
 import { resultMetadata, type ResultMetadata } from '../result-metadata.js';
 import type { ToolContext } from '../tool-definition.js';
@@ -22,7 +23,7 @@ export const fileAnswerShape = {
 
 export type FileAnswer = Omit<z.infer<z.ZodObject<typeof fileAnswerShape>>, 'metadata'> & { metadata: ResultMetadata };
 
-/** Share of the context window replayed history may take (as in chat). */
+/** Share of the context window (less the answer's room) replayed history may take, in characters at 4 per token. */
 const HISTORY_SHARE = 0.5;
 
 const SYSTEM_PROMPT = [
@@ -38,15 +39,12 @@ export function checkPromptLength(prompt: string, context: ToolContext, field = 
   }
 }
 
-/** The turns of the thread to continue (none for a new one); an error when the id is unknown or expired. */
+/**
+ * The turns of the thread to continue (none for a new one): chat's check, so an unknown, expired or
+ * full thread is refused before any file is read or model called.
+ */
 export async function loadThread(context: ToolContext, continuationId: string | undefined): Promise<readonly ConversationTurn[]> {
-  if (continuationId === undefined) return [];
-  const memory = context.deps.conversations;
-  const turns = await memory.load(continuationId);
-  if (turns === undefined) {
-    throw new ToolInputError('continuation_id', `continuation_id ${continuationId} was not found or has expired (threads are kept ${memory.retention}); leave it out to start a new thread`);
-  }
-  return turns;
+  return (await loadContinuation(context.deps, continuationId)) ?? [];
 }
 
 /**
@@ -69,7 +67,6 @@ export async function askWithFiles(
   },
 ): Promise<{ output: FileAnswer; result: RoutedChatResult }> {
   const { deps } = context;
-  const memory = deps.conversations;
   const fileChars = options.files.reduce((sum, file) => sum + file.content.length, 0);
   const info = typeof options.model === 'string' ? undefined : options.model;
   const window = info ? (info.contextWindow - info.maxOutputTokens) * HISTORY_SHARE * 4 : 0;
@@ -86,14 +83,15 @@ export async function askWithFiles(
   if (deps.session !== undefined) call.session = deps.session;
   const result = await runModelCall(deps.router, call, context);
 
-  const continuationId = options.thread?.continuationId ?? (await memory.create(options.tool));
-  const at = Date.now();
   const names = options.files.map((file) => `${file.fileId} (${file.filename})`).join(', ');
-  await memory.append(
-    continuationId,
-    { role: 'user', content: `${options.prompt}\n\n[files: ${names}]`, tool: options.tool, at },
-    { role: 'assistant', content: result.text, tool: options.tool, model: result.model.id, at },
-  );
+  const continuationId = await recordExchange(deps, {
+    ...(options.thread ? { continuationId: options.thread.continuationId } : {}),
+    tool: options.tool,
+    userText: `${options.prompt}\n\n[files: ${names}]`,
+    answer: result.text,
+    model: result.model.id,
+    provider: result.model.provider,
+  });
   const output: FileAnswer = {
     content: result.text,
     files: options.files.map((file) => ({ file_id: file.fileId, filename: file.filename, chars: file.content.length })),

@@ -49,6 +49,18 @@ describe('kimi_chat_with_files', () => {
     expect(followUp.messages.map((message) => message.role)).toEqual(['system', 'system', 'user', 'assistant', 'user']);
   });
 
+  it('refuses to continue a full thread before asking the model', async () => {
+    env = await startVendorSim({ maxTurns: 2 });
+    const notes = join(env.dir, 'notes.md');
+    await writeFile(notes, '# Notes\nThe cache is LRU.\n');
+    const first = structuredOf<FileAnswer>(await env.call('kimi_chat_with_files', { prompt: 'What cache is used?', files: [notes] }));
+    const asked = env.requests('POST', '/v1/chat/completions').length;
+    const full = await env.call('kimi_chat_with_files', { prompt: 'And the eviction?', files: [notes], continuation_id: first.continuation_id });
+    expect(full.isError).toBe(true);
+    expect(textOf(full)).toContain('MAX_CONVERSATION_TURNS');
+    expect(env.requests('POST', '/v1/chat/completions')).toHaveLength(asked);
+  });
+
   it('refuses files over the budget, listing each with its size, before asking', async () => {
     env = await startVendorSim();
     const big = join(env.dir, 'big.txt');

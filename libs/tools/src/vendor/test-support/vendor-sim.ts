@@ -13,6 +13,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { GlmVendor, KimiVendor } from '../vendor-clients.js';
 import { connectClient, fakeServerOptions } from '../../test-support/tool-harness.js';
+import { ConversationMemory } from '../../conversation/conversation-memory.js';
 
 // The real providers must satisfy the structural types the tools rely on.
 const glmFits: (provider: ReturnType<typeof createGlm>) => GlmVendor = (provider) => provider;
@@ -36,7 +37,7 @@ export interface VendorSim {
 }
 
 /** Starts the simulator, the real providers (those asked for), a real router and an MCP client on the full profile. */
-export async function startVendorSim(options: { glm?: boolean; kimi?: boolean; providerAccounts?: 'own' | 'shared' } = {}): Promise<VendorSim> {
+export async function startVendorSim(options: { glm?: boolean; kimi?: boolean; providerAccounts?: 'own' | 'shared'; maxTurns?: number } = {}): Promise<VendorSim> {
   const sim = await startSimulator({ latencyMs: 0 });
   const glm = options.glm === false ? [] : [glmFits(createGlm({ apiKey: 'glm-test-key.0123456789abcdef', baseURL: sim.glmBaseURL }))];
   const kimi = options.kimi === false ? [] : [kimiFits(createKimi({ apiKey: 'sk-test-kimi-key', baseURL: sim.kimiBaseURL }))];
@@ -63,6 +64,7 @@ export async function startVendorSim(options: { glm?: boolean; kimi?: boolean; p
     ],
     tools: { profile: 'full' },
     ...(options.providerAccounts ? { providerAccounts: options.providerAccounts } : {}),
+    ...(options.maxTurns === undefined ? {} : { conversations: new ConversationMemory({ maxTurns: options.maxTurns }) }),
   });
   const connected = await connectClient(serverOptions);
   return {
