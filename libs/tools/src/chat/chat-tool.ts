@@ -6,7 +6,7 @@ import type { ConversationStore } from '../conversation/conversation-store.js';
 import { estimateTokens, tokensToChars } from '../conversation/estimate-tokens.js';
 import { continuationModel, loadContinuation, recordExchange } from '../conversation/thread-turns.js';
 import { embedFilesWithinBudget, type EmbeddedFiles } from '../files/embed-files.js';
-import { createFileAccessPolicy, type FileAccessPolicy } from '../files/file-access.js';
+import { defaultFileAccessPolicy, type FileAccessPolicy } from '../files/file-access.js';
 import { loadImages, requireVision } from '../files/load-images.js';
 import { callDeadline } from '../call-deadline.js';
 import { runModelCall } from '../model-call.js';
@@ -72,7 +72,7 @@ export async function runChat(input: ChatInput, dependencies: ChatToolDependenci
     const explicit = input.model !== undefined && input.model !== 'auto';
     // A named model must read images; in auto mode the router picks one that can.
     if (input.images?.length && explicit) requireVision(info, router);
-    const policy = dependencies.fileAccess ?? createFileAccessPolicy([]);
+    const policy = dependencies.fileAccess ?? defaultFileAccessPolicy();
     const common = { policy, ...(dependencies.maxFileBytes === undefined ? {} : { maxFileBytes: dependencies.maxFileBytes }), ...(signal ? { signal } : {}) };
     const files = input.files?.length
       ? await embedFilesWithinBudget(input.files, { ...common, budgetChars: requestFileBudget(explicit ? info : largestModel(router, info), input.prompt.length) })

@@ -1,6 +1,6 @@
 import type { ChatMessage, ModelInfo } from '@exai/router/spec';
 import { embedFilesWithinBudget, type EmbeddedFiles } from '../files/embed-files.js';
-import { createFileAccessPolicy, type FileAccessPolicy } from '../files/file-access.js';
+import { defaultFileAccessPolicy, type FileAccessPolicy } from '../files/file-access.js';
 import type { ConversationTurn } from './conversation-memory.js';
 import { estimateMessagesTokens, estimateTokens, MESSAGE_OVERHEAD_TOKENS, tokensToChars } from './estimate-tokens.js';
 
@@ -155,7 +155,7 @@ function turnText(turn: ConversationTurn): string {
 async function embedHistoryFiles(paths: readonly string[], budgetChars: number, options: BuildHistoryOptions): Promise<EmbeddedFiles> {
   if (paths.length === 0) return { text: '', embedded: [], skipped: [] };
   return embedFilesWithinBudget(paths, {
-    policy: options.policy ?? createFileAccessPolicy([]),
+    policy: options.policy ?? defaultFileAccessPolicy(),
     budgetChars,
     badPaths: 'skip',
     field: 'continuation_id',

@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { ToolInputError } from '../tool-input-error.js';
-import { createFileAccessPolicy, expandPaths, resolveAllowedPath, type FileAccessPolicy } from './file-access.js';
+import { defaultFileAccessPolicy, expandPaths, resolveAllowedPath, type FileAccessPolicy } from './file-access.js';
 
 /** Default largest file embedded: 1 MB (`EXAI_MAX_FILE_BYTES`). */
 export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
@@ -129,7 +129,7 @@ function reasonOf(message: string, path: string): string {
 
 /** Expands and checks the arguments; errors name every bad path, with the files that would be skipped for context. */
 async function resolveFiles(paths: readonly string[], options: EmbedOptions): Promise<{ paths: string[]; skipped: Array<{ path: string; reason: string }> }> {
-  const policy = options.policy ?? defaultPolicy();
+  const policy = options.policy ?? defaultFileAccessPolicy();
   const skipped: Array<{ path: string; reason: string }> = [];
   try {
     const expanded = await expandPaths(paths, policy, {
@@ -146,13 +146,6 @@ async function resolveFiles(paths: readonly string[], options: EmbedOptions): Pr
     const message = extra.length > 0 ? `${error.message}\nThese would be skipped:\n- ${extra.join('\n- ')}` : error.message;
     throw new ToolInputError(error.field, message);
   }
-}
-
-let fallbackPolicy: FileAccessPolicy | undefined;
-/** Home and working directory, for callers that pass no policy. */
-function defaultPolicy(): FileAccessPolicy {
-  fallbackPolicy ??= createFileAccessPolicy([]);
-  return fallbackPolicy;
 }
 
 /** For an error message: why an allowed, existing file argument would be skipped, if it would. */

@@ -70,6 +70,13 @@ export function createFileAccessPolicy(allowedRoots: readonly string[]): FileAcc
   return { roots: [...new Set(resolved)] };
 }
 
+let fallbackPolicy: FileAccessPolicy | undefined;
+/** The documented default (home and working directory, as at first use), for callers that pass no policy. */
+export function defaultFileAccessPolicy(): FileAccessPolicy {
+  fallbackPolicy ??= createFileAccessPolicy([]);
+  return fallbackPolicy;
+}
+
 const policies = new WeakMap<object, FileAccessPolicy>();
 
 /** The policy of a tool host's limits, built once per limits object. */

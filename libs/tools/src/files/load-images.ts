@@ -3,7 +3,7 @@ import { extname } from 'node:path';
 import type { ImagePart, ModelInfo } from '@exai/router/spec';
 import { ToolInputError } from '../tool-input-error.js';
 import type { ToolsRouter } from '../tools-router.js';
-import { createFileAccessPolicy, resolveAllowedPath, type FileAccessPolicy } from './file-access.js';
+import { defaultFileAccessPolicy, resolveAllowedPath, type FileAccessPolicy } from './file-access.js';
 
 /** GLM's limit per image (provider-wire.md §1.2); Kimi's is larger, so the smaller one applies. */
 export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
@@ -41,7 +41,7 @@ export async function loadImages(images: readonly string[], options: LoadImagesO
     throw new ToolInputError('images', `${images.length} images is over the limit of ${maxImages} per call; pass the ${maxImages} that matter most`);
   }
   const limit = options.maxImageBytes ?? MAX_IMAGE_BYTES;
-  const policy = options.policy ?? createFileAccessPolicy([]);
+  const policy = options.policy ?? defaultFileAccessPolicy();
   const problems: string[] = [];
   const parts: ImagePart[] = [];
   for (const image of images) {
