@@ -19,6 +19,9 @@ export interface StdioChatResult {
 
 const PROMPT = 'Reply with a short sentence.';
 
+/** Name of the row of exai-stdio with its default storage. */
+export const DEFAULT_STORAGE_ROW = 'exai-stdio, default storage (PGlite on disk)';
+
 async function connect(command: StdioServerCommand): Promise<Client> {
   const transport = new StdioClientTransport({ command: process.execPath, args: command.args, env: command.env, cwd: command.cwd, stderr: 'ignore' });
   const client = new Client({ name: 'exai-bench', version: '1' });
@@ -31,13 +34,16 @@ async function connect(command: StdioServerCommand): Promise<Client> {
 /**
  * `chat` end to end, MCP SDK client → stdio → server → simulator (zero latency, a child process):
  * the minimal MCP SDK server (one tool, one openai SDK call) against the built exai-stdio (memory
- * storage, as shipped otherwise), sequential calls in interleaved rounds.
+ * storage, as shipped otherwise; and with its default PGlite storage, for information), sequential
+ * calls in interleaved rounds.
  */
 export async function runStdioChatBench(options: { rounds: number; callsPerRound: number; warmup: number }): Promise<StdioChatResult> {
   const sim = await spawnSimulator({ latencyMs: 0 });
   const clients: Client[] = [];
   try {
-    const servers = [minimalChatServer(sim), exaiStdio(sim)];
+    // exai-stdio with memory storage is the verdict's row (the minimal server keeps nothing either);
+    // the third row is exai-stdio as a user starts it, with its default storage (PGlite on disk).
+    const servers = [minimalChatServer(sim), exaiStdio(sim), { ...exaiStdio(sim, { EXAI_STORAGE: 'pglite' }), name: DEFAULT_STORAGE_ROW }];
     for (const server of servers) clients.push(await connect(server));
     const samples = await runInterleavedRounds(
       servers.map((server, index) => ({

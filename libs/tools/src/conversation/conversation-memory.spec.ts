@@ -16,6 +16,13 @@ describe('ConversationMemory', () => {
     expect(await memory.load(id)).toBeUndefined();
   });
 
+  it('starts a thread with its first turns, refusing more than maxTurns', async () => {
+    const memory = new ConversationMemory({ maxTurns: 2 });
+    const id = await memory.create('chat', turn('user', 'hi'), turn('assistant', 'hello'));
+    expect((await memory.load(id))?.map((entry) => entry.content)).toEqual(['hi', 'hello']);
+    await expect(memory.create('chat', turn('user', '1'), turn('assistant', '2'), turn('user', '3'))).rejects.toThrow('limit of 2 turns');
+  });
+
   it('refuses turns past maxTurns and evicts the least recently used thread', async () => {
     const memory = new ConversationMemory({ maxTurns: 2, maxThreads: 2 });
     const first = await memory.create('thinkdeep');

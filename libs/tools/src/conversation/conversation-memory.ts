@@ -69,10 +69,11 @@ export class ConversationMemory implements ConversationStore {
     return this.ttlMs / 3_600_000;
   }
 
-  /** Starts a thread and returns its id. */
-  async create(tool = 'chat'): Promise<string> {
+  /** Starts a thread, with its first turns when given, and returns its id. */
+  async create(tool = 'chat', ...turns: ConversationTurn[]): Promise<string> {
     const id = randomUUID();
-    this.threads.set(id, { tool, turns: [], updatedAt: this.now() });
+    if (turns.length > this.maxTurns) throw new ConversationFullError(id, this.maxTurns);
+    this.threads.set(id, { tool, turns: turns.map((turn) => ({ ...turn })), updatedAt: this.now() });
     this.evict();
     return id;
   }

@@ -16,8 +16,11 @@ export interface ConversationStore {
   readonly retention: string;
   /** Most turns a thread holds (`MAX_CONVERSATION_TURNS`); a full thread refuses new turns. */
   readonly maxTurns: number;
-  /** Starts a thread for `tool` and returns its continuation id. */
-  create(tool: string): Promise<string>;
+  /**
+   * Starts a thread for `tool`, with its first turns when given, and returns its continuation id.
+   * Throws a {@link ConversationFullError} when the turns alone exceed `maxTurns`.
+   */
+  create(tool: string, ...turns: ConversationTurn[]): Promise<string>;
   /** The thread's turns, oldest first, or undefined when it is unknown or expired. */
   load(continuationId: string): Promise<readonly ConversationTurn[] | undefined>;
   /**

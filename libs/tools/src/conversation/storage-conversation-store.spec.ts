@@ -24,6 +24,25 @@ describe('StorageConversationStore', () => {
     await storage.close();
   });
 
+  it('starts a thread with its first turns, which live for the TTL from their writing; more than maxTurns are refused', async () => {
+    const storage = await createStorage({ config: { kind: 'memory' } });
+    let now = Date.now();
+    const user = storage.forUser(randomUUID());
+    const store = new StorageConversationStore(user, { ttlMs: 60_000, maxTurns: 2, now: () => now });
+    const id = await store.create('chat', { role: 'user', content: 'q', tool: 'chat', at: now }, { role: 'assistant', content: 'a', tool: 'chat', model: 'glm-4.6', provider: 'glm', at: now });
+    expect((await store.load(id))?.map((turn) => [turn.role, turn.content, turn.model])).toEqual([
+      ['user', 'q', undefined],
+      ['assistant', 'a', 'glm-4.6'],
+    ]);
+    expect((await user.conversations.get(id))?.tool).toBe('chat');
+    now += 61_000;
+    expect(await store.load(id)).toBeUndefined();
+    const three = [1, 2, 3].map((at) => ({ role: 'user' as const, content: String(at), tool: 'chat', at }));
+    await expect(store.create('chat', ...three)).rejects.toBeInstanceOf(ConversationFullError);
+    expect(await user.conversations.list()).toHaveLength(1);
+    await storage.close();
+  });
+
   it('restarts the TTL at every turn', async () => {
     const storage = await createStorage({ config: { kind: 'memory' } });
     let now = Date.now();

@@ -59,12 +59,12 @@ export function continuationModel(turns: readonly ConversationTurn[] | undefined
  */
 export async function recordExchange(deps: ThreadDependencies, exchange: ExchangeRecord): Promise<string> {
   const store = deps.conversations;
-  const continuationId = exchange.continuationId ?? (await store.create(exchange.tool));
   const at = (deps.now?.() ?? new Date()).getTime();
   const user: ConversationTurn = { role: 'user', content: exchange.userText, tool: exchange.tool, at };
   if (exchange.files?.length) user.files = [...exchange.files];
   if (exchange.images?.length) user.images = exchange.images.map(imageReference);
   const assistant: ConversationTurn = { role: 'assistant', content: exchange.answer, tool: exchange.tool, model: exchange.model, provider: exchange.provider, at };
-  await store.append(continuationId, user, assistant);
-  return continuationId;
+  if (exchange.continuationId === undefined) return store.create(exchange.tool, user, assistant);
+  await store.append(exchange.continuationId, user, assistant);
+  return exchange.continuationId;
 }
