@@ -5,6 +5,9 @@ import type { DaemonConfig } from '../daemon-config.js';
 import type { Principal } from '../daemon-context.js';
 import type { LimitExceeded } from './limit-exceeded.js';
 
+/** How long a client refused while the server drains should wait (another replica, or this one restarted). */
+export const DRAINING_RETRY_AFTER_MS = 5_000;
+
 /** A connection admitted under the connection limits; `release` it when it closes. */
 export interface ConnectionSlot {
   release(): void;
@@ -84,6 +87,14 @@ export class DaemonLimits {
       }
       throw error;
     }
+  }
+
+  /**
+   * The refusal of new work while the daemon drains (limit `draining`, counted like every other):
+   * `what` names the work ("calls", "sessions", "connections", "requests").
+   */
+  refuseDraining(what: string): LimitExceeded {
+    return this.refused({ limit: 'draining', message: `the server is shutting down and takes no new ${what}; retry on another replica or shortly`, retryAfterMs: DRAINING_RETRY_AFTER_MS });
   }
 
   private refused(refusal: LimitExceeded): LimitExceeded {

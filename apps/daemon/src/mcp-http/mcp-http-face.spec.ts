@@ -269,6 +269,31 @@ describe('MCP over Streamable HTTP at its limits', () => {
   });
 });
 
+describe('MCP over Streamable HTTP sessions under the connection limits', () => {
+  let test: TestDaemon;
+  beforeAll(async () => {
+    test = await startTestDaemon({ EXAI_MAX_CONNECTIONS_PER_IP: '2' });
+  });
+  afterAll(async () => test?.close());
+
+  it('counts each session against EXAI_MAX_CONNECTIONS_PER_IP until it ends, like a WebSocket connection', async () => {
+    const first = await connect(test);
+    const second = await connect(test);
+    const refused = await post(test, initialize, { authorization: alice });
+    expect(refused.status).toBe(503);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(await refused.json()).toMatchObject({ id: 1, error: { code: -32029, data: { limit: 'connections_per_ip' } } });
+    expect(await (await fetch(`${test.url}/metrics`)).text()).toMatch(/exai_refused_total\{limit="connections_per_ip"\} 1/);
+    // Ending a session gives its slot back.
+    await first.transport.terminateSession();
+    await first.client.close();
+    const third = await connect(test);
+    expect((await third.client.callTool({ name: 'version', arguments: {} })).isError).toBeFalsy();
+    await third.transport.terminateSession();
+    await Promise.all([second.client.close(), third.client.close()]);
+  });
+});
+
 describe('MCP over Streamable HTTP while draining', () => {
   let test: TestDaemon;
   let server: Server;
@@ -303,6 +328,8 @@ describe('MCP over Streamable HTTP while draining', () => {
     const fresh = await post(local, initialize, { authorization: alice });
     expect(fresh.status).toBe(503);
     expect(await fresh.json()).toMatchObject({ id: 1, error: { data: { limit: 'draining' } } });
+    // Both refusals are counted, as on every face.
+    expect(await (await fetch(`${test.url}/metrics`)).text()).toMatch(/exai_refused_total\{limit="draining"\} 2/);
     draining = false;
     await client.close();
   });

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isInitializeRequest, isJSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { DaemonContext, DaemonFace, Principal } from '../daemon-context.js';
 import { BodyError, clientIp, readJsonBody } from '../http-helpers.js';
+import { isRefusal, type ConnectionSlot } from '../limits/daemon-limits.js';
 import { limitRpcError, type LimitExceeded } from '../limits/limit-exceeded.js';
 import { auditAuthSuccess, authenticateHttpRequest, bearerChallenge } from './authenticate-http-request.js';
 import { McpHttpSession } from './mcp-http-session.js';
@@ -31,9 +32,9 @@ export function createMcpHttpFace(context: DaemonContext): DaemonFace {
   const refuse = (response: ServerResponse, status: number, refusal: LimitExceeded, ids: readonly JsonRpcId[], batch: boolean): void => {
     sendJsonRpcError(response, status, limitRpcError(refusal), { ids, batch, headers: { 'retry-after': Math.max(1, Math.ceil(refusal.retryAfterMs / 1000)) } });
   };
-  const draining = (what: string): LimitExceeded => ({ limit: 'draining', message: `the server is shutting down and takes no new ${what}; retry on another replica or later`, retryAfterMs: 5_000 });
 
-  const openSession = async (principal: Principal, ip: string, request: IncomingMessage, response: ServerResponse, body: unknown): Promise<void> => {
+  /** Opens a session holding one of the connection slots (EXAI_MAX_CONNECTIONS, per IP too) until it closes. */
+  const openSession = async (principal: Principal, ip: string, request: IncomingMessage, response: ServerResponse, body: unknown, slot: ConnectionSlot): Promise<void> => {
     const id = randomUUID();
     const session = await McpHttpSession.open({
       id,
@@ -48,11 +49,15 @@ export function createMcpHttpFace(context: DaemonContext): DaemonFace {
         logger.info({ session: opened.id, user: principal.subject, ip }, 'Streamable HTTP session opened');
       },
       onClosed: (closed, reason) => {
+        slot.release();
         if (sessions.get(closed.id) !== closed) return;
         sessions.delete(closed.id);
         context.sessions.close(closed.id);
         logger.info({ session: closed.id, user: principal.subject, reason }, 'Streamable HTTP session closed');
       },
+    }).catch((error: unknown) => {
+      slot.release();
+      throw error;
     });
     try {
       await session.handle(request, response, body);
@@ -119,16 +124,15 @@ export function createMcpHttpFace(context: DaemonContext): DaemonFace {
         }
         const requestId = isJSONRPCRequest(body) ? body.id : null;
         if (context.draining) {
-          refuse(response, 503, draining('sessions'), [requestId], false);
+          refuse(response, 503, context.limits.refuseDraining('sessions'), [requestId], false);
           return true;
         }
-        if (sessions.size >= context.config.connections.max) {
-          const refusal: LimitExceeded = { limit: 'connections', message: `the server has its maximum of ${context.config.connections.max} sessions (EXAI_MAX_CONNECTIONS)`, retryAfterMs: 5_000 };
-          context.metrics.refused.inc({ limit: refusal.limit });
-          refuse(response, 503, refusal, [requestId], false);
+        const slot = context.limits.admitConnection(ip);
+        if (isRefusal(slot)) {
+          refuse(response, 503, slot, [requestId], false);
           return true;
         }
-        await openSession(principal, ip, request, response, body);
+        await openSession(principal, ip, request, response, body, slot);
         return true;
       }
 
@@ -138,7 +142,7 @@ export function createMcpHttpFace(context: DaemonContext): DaemonFace {
         if (calls.length > 0) {
           const ids = messages.filter(isJSONRPCRequest).map((message) => message.id);
           if (context.draining) {
-            refuse(response, 503, draining('calls'), ids, Array.isArray(body));
+            refuse(response, 503, context.limits.refuseDraining('calls'), ids, Array.isArray(body));
             return true;
           }
           for (let index = 0; index < calls.length; index++) {

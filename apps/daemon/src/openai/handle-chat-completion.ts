@@ -60,7 +60,7 @@ export async function handleChatCompletion(exchange: ChatCompletionExchange): Pr
   }
   stream = body.stream === true;
   if (context.draining) {
-    fail(openAiErrorFromRefusal({ limit: 'draining', message: 'the server is shutting down and takes no new requests; retry on another replica or later', retryAfterMs: 5_000 }));
+    fail(openAiErrorFromRefusal(context.limits.refuseDraining('requests')));
     return;
   }
   const refusal = await context.limits.admitCall(principal, ip);

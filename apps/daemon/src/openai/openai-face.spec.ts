@@ -316,6 +316,7 @@ describe('OpenAI-compatible gateway while draining', () => {
     expect(error).toMatchObject({ status: 503, code: 'draining' });
     expect((error as InstanceType<typeof OpenAI.APIError>).headers?.get('retry-after')).toBe('5');
     expect((await client.models.list()).data[0]?.id).toBe('auto');
+    expect(await (await fetch(`${test.url}/metrics`)).text()).toMatch(/exai_refused_total\{limit="draining"\} 1/);
     draining = false;
   });
 });

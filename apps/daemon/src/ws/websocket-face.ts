@@ -66,8 +66,8 @@ export function createWebSocketFace(context: DaemonContext): DaemonFace {
     const mcp = offeredProtocols(request).has(MCP_SUBPROTOCOL);
     const face = mcp ? 'websocket' : 'legacy-websocket';
     if (draining || context.draining) {
-      context.metrics.refused.inc({ limit: 'draining' });
-      refuseUpgrade(socket, 503, { code: 'draining', message: 'the server is shutting down; reconnect shortly' }, { 'Retry-After': '5' });
+      const refusal = context.limits.refuseDraining('connections');
+      refuseUpgrade(socket, 503, { code: 'draining', message: refusal.message }, { 'Retry-After': String(Math.ceil(refusal.retryAfterMs / 1000)) });
       return;
     }
     const problem = context.checkOrigin(request);
