@@ -15,6 +15,7 @@ export const daemonDefaults = {
   EXAI_WS_PING_TIMEOUT_MS: 10_000,
   EXAI_IDLE_TIMEOUT_MS: 3_600_000,
   EXAI_WS_HELLO_TIMEOUT_MS: 15_000,
+  EXAI_WS_PROGRESS_INTERVAL_MS: 5_000,
   EXAI_WS_MAX_BUFFERED_BYTES: 8 * 1024 * 1024,
   EXAI_RATE_GLOBAL_PER_SECOND: 100,
   EXAI_RATE_GLOBAL_BURST: 1000,
@@ -43,6 +44,7 @@ const schema = z.object({
   EXAI_WS_PING_TIMEOUT_MS: envInteger(daemonDefaults.EXAI_WS_PING_TIMEOUT_MS, 10),
   EXAI_IDLE_TIMEOUT_MS: envInteger(daemonDefaults.EXAI_IDLE_TIMEOUT_MS, 10),
   EXAI_WS_HELLO_TIMEOUT_MS: envInteger(daemonDefaults.EXAI_WS_HELLO_TIMEOUT_MS, 10),
+  EXAI_WS_PROGRESS_INTERVAL_MS: envInteger(daemonDefaults.EXAI_WS_PROGRESS_INTERVAL_MS, 50),
   EXAI_WS_MAX_BUFFERED_BYTES: envInteger(daemonDefaults.EXAI_WS_MAX_BUFFERED_BYTES, 1024),
   EXAI_RATE_GLOBAL_PER_SECOND: envNumber(daemonDefaults.EXAI_RATE_GLOBAL_PER_SECOND, { above: 0 }),
   EXAI_RATE_GLOBAL_BURST: envInteger(daemonDefaults.EXAI_RATE_GLOBAL_BURST, 1),
@@ -100,6 +102,8 @@ export interface DaemonConfig {
   heartbeat: { intervalMs: number; timeoutMs: number };
   idleTimeoutMs: number;
   legacyHelloTimeoutMs: number;
+  /** Original protocol: a `progress` frame every this many ms while a call runs (`EXAI_WS_PROGRESS_INTERVAL_MS`). */
+  legacyProgressIntervalMs: number;
   /** A connection whose unsent data passes this is closed rather than buffered without bound. */
   maxBufferedBytes: number;
   rate: {
@@ -211,6 +215,7 @@ export function loadDaemonConfig(env: NodeJS.ProcessEnv = process.env, cwd: stri
     heartbeat: { intervalMs: values.EXAI_WS_PING_INTERVAL_MS, timeoutMs: values.EXAI_WS_PING_TIMEOUT_MS },
     idleTimeoutMs: values.EXAI_IDLE_TIMEOUT_MS,
     legacyHelloTimeoutMs: values.EXAI_WS_HELLO_TIMEOUT_MS,
+    legacyProgressIntervalMs: values.EXAI_WS_PROGRESS_INTERVAL_MS,
     maxBufferedBytes: values.EXAI_WS_MAX_BUFFERED_BYTES,
     rate: {
       global: { perSecond: values.EXAI_RATE_GLOBAL_PER_SECOND, burst: values.EXAI_RATE_GLOBAL_BURST },

@@ -17,6 +17,7 @@ export const legacyFrameSchemas = {
   tool_call: z.object({ request_id: requestId, tool: z.object({ name: z.string().min(1).max(256) }), arguments: toolArguments }),
   cancel: z.object({ request_id: requestId }),
   ping: z.object({ request_id: requestId.optional() }),
+  rotate_token: z.object({ request_id: requestId.optional(), old: z.string().optional(), new: z.string().min(1) }),
 } as const;
 
 /** The ops a client may send. */

@@ -5,7 +5,7 @@ import { FrameClient, refusedUpgrade } from './test-support/frame-client.js';
 let test: TestDaemon;
 
 beforeAll(async () => {
-  test = await startTestDaemon({ EXAI_WS_HELLO_TIMEOUT_MS: '300' });
+  test = await startTestDaemon({ EXAI_WS_HELLO_TIMEOUT_MS: '300', EXAI_WS_PROGRESS_INTERVAL_MS: '100' });
 });
 afterAll(async () => test?.close());
 
@@ -18,7 +18,7 @@ async function greeted(sessionId?: string): Promise<FrameClient> {
 }
 
 describe('the original protocol on /ws (no subprotocol)', () => {
-  it('round trip: hello, list_tools, call_tool with ack, progress and result, ping', async () => {
+  it('round trip: hello, list_tools, call_tool with ack, streamed text and result, ping', async () => {
     const client = await FrameClient.open(`${test.wsUrl}/ws`);
     try {
       expect(client.socket.protocol).toBe('');
@@ -36,10 +36,15 @@ describe('the original protocol on /ws (no subprotocol)', () => {
       const result = await client.op('call_tool_res', 'c1');
       expect(result).toMatchObject({ is_error: false, outputs: [{ type: 'text', text: expect.stringContaining('You said: "legacy hello'), metadata: { model: 'glm-4.5-flash', latency_ms: expect.any(Number) } }] });
       expect(result['structured']).toMatchObject({ status: 'ok', continuation_id: expect.any(String) });
-      const progress = client.frames.filter((frame) => frame.op === 'progress');
-      expect(progress.length).toBeGreaterThan(0);
-      for (const frame of progress) expect(frame).toMatchObject({ request_id: 'c1', message: expect.any(String), progress: expect.any(Number) });
-      expect(progress.map((frame) => frame['message']).join('')).toContain('legacy hello');
+      // The model's text as it streamed, then the end of the stream, then the result.
+      const chunks = client.frames.filter((frame) => frame.op === 'stream_chunk');
+      expect(chunks.length).toBeGreaterThan(0);
+      for (const frame of chunks) expect(frame).toMatchObject({ request_id: 'c1', chunk: expect.any(String), timestamp: expect.any(Number) });
+      expect(chunks.map((frame) => frame['chunk']).join('')).toContain('legacy hello');
+      const order = client.frames.filter((frame) => frame['request_id'] === 'c1').map((frame) => frame.op);
+      expect(order.indexOf('stream_complete')).toBe(order.lastIndexOf('stream_complete'));
+      expect(order.indexOf('stream_complete')).toBeGreaterThan(order.lastIndexOf('stream_chunk'));
+      expect(order.indexOf('stream_complete')).toBe(order.indexOf('call_tool_res') - 1);
 
       // The original's alias.
       client.send({ op: 'tool_call', request_id: 'c2', tool: { name: 'version' }, arguments: {} });
@@ -52,6 +57,22 @@ describe('the original protocol on /ws (no subprotocol)', () => {
         expect(frame).toHaveProperty('op');
         expect(frame).toHaveProperty('request_id');
       }
+    } finally {
+      client.close();
+    }
+  });
+
+  it('sends a progress frame every EXAI_WS_PROGRESS_INTERVAL_MS while a call runs, and none after', async () => {
+    const client = await greeted();
+    try {
+      client.send({ op: 'call_tool', request_id: 'slow', name: 'chat', arguments: { prompt: 'slow legacy [[sim:latency:450]]', model: 'glm-4.5-flash' } });
+      await client.op('call_tool_res', 'slow');
+      const progress = client.frames.filter((frame) => frame.op === 'progress' && frame['request_id'] === 'slow');
+      expect(progress.length).toBeGreaterThanOrEqual(2);
+      expect(progress[0]).toMatchObject({ message: expect.stringMatching(/^chat: running for \d+ s$/), elapsed_ms: expect.any(Number) });
+      const count = client.frames.length;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      expect(client.frames.slice(count).filter((frame) => frame.op === 'progress')).toEqual([]);
     } finally {
       client.close();
     }
@@ -88,7 +109,7 @@ describe('the original protocol on /ws (no subprotocol)', () => {
       expect(await client.op('error', 'u1')).toEqual({ op: 'error', request_id: 'u1', error: { code: 'TOOL_NOT_FOUND', message: expect.stringContaining('no_such_tool'), request_id: 'u1' } });
       client.send({ op: 'call_tool', request_id: 'u2', arguments: {} });
       expect(await client.op('error', 'u2')).toMatchObject({ error: { code: 'INVALID_REQUEST', message: expect.stringContaining('name') } });
-      client.send({ op: 'rotate_token', request_id: 'u3' });
+      client.send({ op: 'subscribe', request_id: 'u3' });
       expect(await client.op('error', 'u3')).toMatchObject({ error: { code: 'INVALID_REQUEST', message: expect.stringContaining('unknown op') } });
       client.send({ op: 'call_tool', request_id: 'u4', name: 'chat', arguments: { model: 'glm-4.5-flash' } });
       // Invalid tool input is the tool's error, as on MCP.

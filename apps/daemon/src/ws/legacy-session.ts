@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { AuthError } from '../auth/auth-error.js';
 import type { DaemonContext, Principal } from '../daemon-context.js';
 import { admitWsCall } from './admit-ws-call.js';
+import { CredentialWatch } from './credential-watch.js';
 import { describeIssues, isLegacyOp, legacyErrorFrame, legacyFrameSchemas, legacySessionIdPattern, requestIdOf, type LegacyErrorCode, type LegacyRequestId } from './legacy-frames.js';
 import { recordAuth } from './record-auth.js';
 import { CloseCode, type WsConnection } from './ws-connection.js';
@@ -43,12 +44,17 @@ const CLIENT_TIMEOUT_MARGIN_MS = 10_000;
  * `list_tools`, `call_tool` (or `tool_call`), `cancel`, `ping`. Calls go through an MCP client
  * linked in memory to this connection's own McpServer, so tools, input validation, progress and
  * cancellation are the MCP faces' code path. Every frame sent carries `op` and `request_id`.
+ *
+ * The connection lives as long as its token: `rotate_token` with a fresh token for the same user
+ * extends it; once a JWT's `exp` passes without one, calls are refused (`UNAUTHORIZED`), the client
+ * is told, and the socket closes (4003) when its running calls have answered.
  */
 export class LegacySession {
   readonly #options: LegacySessionOptions;
   #principal: Principal | undefined;
   #helloTimer: NodeJS.Timeout | undefined;
   #greeted = false;
+  #watch: CredentialWatch | undefined;
   #client: Client | undefined;
   #server: McpServer | undefined;
   #toolNames: Set<string> | undefined;
@@ -113,6 +119,7 @@ export class LegacySession {
       call.end();
     }
     this.#calls.clear();
+    this.#watch?.stop();
     void this.#client?.close().catch(() => undefined);
     void this.#server?.close().catch(() => undefined);
   }
@@ -120,12 +127,12 @@ export class LegacySession {
   async #handle(frame: unknown): Promise<void> {
     if (this.#closed) return;
     if (!isRecord(frame) || typeof frame['op'] !== 'string') {
-      this.#send(legacyErrorFrame(isRecord(frame) ? requestIdOf(frame) : null, 'INVALID_REQUEST', 'a frame is a JSON object with an "op" (hello, list_tools, call_tool, tool_call, cancel, ping)'));
+      this.#send(legacyErrorFrame(isRecord(frame) ? requestIdOf(frame) : null, 'INVALID_REQUEST', 'a frame is a JSON object with an "op" (hello, list_tools, call_tool, tool_call, cancel, rotate_token, ping)'));
       return;
     }
     const op = frame['op'];
     if (!isLegacyOp(op)) {
-      this.#send(legacyErrorFrame(requestIdOf(frame), 'INVALID_REQUEST', `unknown op "${op}" (hello, list_tools, call_tool, tool_call, cancel, ping)`));
+      this.#send(legacyErrorFrame(requestIdOf(frame), 'INVALID_REQUEST', `unknown op "${op}" (hello, list_tools, call_tool, tool_call, cancel, rotate_token, ping)`));
       return;
     }
     if (op === 'ping') {
@@ -146,6 +153,8 @@ export class LegacySession {
         return this.#callTool(op, frame);
       case 'cancel':
         return this.#cancel(frame);
+      case 'rotate_token':
+        return this.#rotateToken(frame);
     }
   }
 
@@ -200,6 +209,48 @@ export class LegacySession {
     const sessionId = hello.session_id ?? randomBytes(32).toString('hex');
     this.#options.logger.info({ sessionId, user: principal.subject }, 'legacy WebSocket client said hello');
     this.#send({ op: 'hello_ack', request_id: requestId, ok: true, session_id: sessionId });
+    this.#watch = new CredentialWatch(principal, { onLapse: (expiredAt) => this.#lapse(expiredAt) });
+  }
+
+  /**
+   * `rotate_token {new}` (the original accepted the frame and did nothing): a fresh token for the
+   * same user replaces the connection's, and its expiry applies from now on. `old` is not needed:
+   * the connection already proves the current credential. Refused tokens leave the current one in
+   * place (`ok: false`).
+   */
+  async #rotateToken(frame: Record<string, unknown>): Promise<void> {
+    const parsed = legacyFrameSchemas.rotate_token.safeParse(frame);
+    const requestId = requestIdOf(frame);
+    if (!parsed.success) return void this.#send(legacyErrorFrame(requestId, 'INVALID_REQUEST', describeIssues(parsed.error)));
+    const { context, ip } = this.#options;
+    const current = this.#principal as Principal;
+    let next: Principal;
+    try {
+      next = await context.auth.verifyToken(parsed.data.new);
+      recordAuth(context, { face: 'legacy-websocket', ip, credential: 'rotate_token', principal: next });
+    } catch (error) {
+      recordAuth(context, { face: 'legacy-websocket', ip, credential: 'rotate_token', error });
+      const message = AuthError.isInstance(error) ? error.message : 'the token could not be verified';
+      return void this.#send({ op: 'rotate_token_ack', request_id: requestId, ok: false, error: 'unauthorized', message: `${message}; the current token stays in use` });
+    }
+    if (this.#closed) return;
+    if (next.userId !== current.userId) {
+      return void this.#send({ op: 'rotate_token_ack', request_id: requestId, ok: false, error: 'subject_mismatch', message: `the new token is for ${next.subject}, this connection is ${current.subject}'s; the current token stays in use` });
+    }
+    this.#principal = next;
+    this.#watch?.renew(next);
+    this.#options.logger.info({ user: next.subject, expiresAt: this.#watch?.expiresAt }, 'legacy WebSocket client rotated its token');
+    this.#send({ op: 'rotate_token_ack', request_id: requestId, ok: true, expires_at: this.#watch?.expiresAt?.toISOString() ?? null });
+  }
+
+  /** The token expired without a rotation: say so, and close once the running calls have answered (unless a rotation comes first). */
+  #lapse(expiredAt: Date): void {
+    const { connection, logger } = this.#options;
+    logger.info({ user: this.#principal?.subject, expiredAt }, 'token expired: the WebSocket closes once its running calls have answered');
+    this.#send(legacyErrorFrame(null, 'UNAUTHORIZED', `the token of this connection expired at ${expiredAt.toISOString()}: send rotate_token with a fresh token, or reconnect`));
+    void connection.whenSettled().then(() => {
+      if (this.#watch?.lapsed) connection.close(CloseCode.unauthorized, 'token expired');
+    });
   }
 
   async #listTools(frame: Record<string, unknown>): Promise<void> {
@@ -243,6 +294,7 @@ export class LegacySession {
     const names = this.#toolNames ?? new Set((await this.#tools()).map((tool) => tool.name));
     if (!names.has(name) && !names.has(canonicalToolName(name))) return void this.#send(legacyErrorFrame(id, 'TOOL_NOT_FOUND', `unknown tool "${name}" (list_tools lists the tools)`));
     const { context, connection, ip } = this.#options;
+    if (this.#watch?.lapsed) return void this.#send(legacyErrorFrame(id, 'UNAUTHORIZED', `the token of this connection expired at ${this.#watch.expiresAt?.toISOString()}: send rotate_token with a fresh token, or reconnect`));
     const refusal = await admitWsCall(context, this.#principal as Principal, ip);
     if (refusal) {
       this.#send(legacyErrorFrame(id, refusal.limit === 'draining' ? 'SERVICE_UNAVAILABLE' : 'OVER_CAPACITY', refusal.message, refusal.retryAfterMs));
@@ -256,24 +308,48 @@ export class LegacySession {
     void this.#run(id, call, name, args, timeoutMs);
   }
 
+  /**
+   * Runs a call as the original daemon answered one: the model's text as it streams in
+   * `stream_chunk` frames, then `stream_complete`; a `progress` frame every
+   * `EXAI_WS_PROGRESS_INTERVAL_MS` while it runs (clients use it to keep their deadline); then the
+   * `call_tool_res` (or the error frame). A cancelled call sends nothing more.
+   */
   async #run(requestId: LegacyRequestId, call: RunningCall, name: string, args: Record<string, unknown>, timeoutMs: number): Promise<void> {
     const started = Date.now();
+    const live = (): boolean => this.#calls.get(requestId) === call;
+    let streamed = false;
+    const heartbeat = setInterval(() => {
+      if (!live()) return;
+      const elapsedMs = Date.now() - started;
+      this.#send({ op: 'progress', request_id: requestId, message: `${name}: running for ${Math.round(elapsedMs / 1000)} s`, elapsed_ms: elapsedMs });
+    }, this.#options.context.config.legacyProgressIntervalMs);
+    heartbeat.unref();
+    const finishStream = (): void => {
+      if (streamed) this.#send({ op: 'stream_complete', request_id: requestId });
+    };
     try {
       const result = (await (this.#client as Client).callTool({ name, arguments: args }, undefined, {
         signal: call.controller.signal,
         // The SDK client puts a progress token on the request, so streamed model output comes back as progress.
-        onprogress: (progress: Progress) => this.#send({ op: 'progress', request_id: requestId, message: progress.message ?? '', progress: progress.progress, ...(progress.total === undefined ? {} : { total: progress.total }) }),
+        onprogress: (progress: Progress) => {
+          if (!live() || !progress.message) return;
+          streamed = true;
+          this.#send({ op: 'stream_chunk', request_id: requestId, chunk: progress.message, timestamp: Date.now() / 1000 });
+        },
         timeout: timeoutMs + CLIENT_TIMEOUT_MARGIN_MS,
       })) as CallToolResult;
-      if (this.#calls.get(requestId) !== call) return;
+      if (!live()) return;
+      finishStream();
       this.#send(resultFrame(requestId, result, Date.now() - started));
     } catch (error) {
-      if (this.#calls.get(requestId) !== call) return;
+      if (!live()) return;
+      finishStream();
       const { code, message } = errorOf(error);
       if (code === 'INTERNAL_ERROR') this.#options.logger.error({ err: error, tool: name }, 'legacy WebSocket call failed');
       this.#send(legacyErrorFrame(requestId, code, message));
     } finally {
-      if (this.#calls.get(requestId) === call) this.#calls.delete(requestId);
+      clearInterval(heartbeat);
+      if (live()) this.#calls.delete(requestId);
       call.end();
     }
   }

@@ -2,7 +2,7 @@ import { AuthError } from '../auth/auth-error.js';
 import type { DaemonContext, Principal } from '../daemon-context.js';
 
 /** Where a WebSocket client's credential came from. */
-export type CredentialSource = 'header' | 'query' | 'hello' | 'none';
+export type CredentialSource = 'header' | 'query' | 'hello' | 'rotate_token' | 'none';
 
 /**
  * Audits and counts one authentication of a WebSocket client (`action: 'auth'`). Records the
