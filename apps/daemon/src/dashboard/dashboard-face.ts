@@ -39,7 +39,7 @@ export function createDashboardFace(context: DaemonContext): DaemonFace {
     const ip = clientIp(request);
     try {
       const principal = await context.auth.authenticate(request);
-      context.metrics.auth.inc({ method: principal.method, outcome: 'success' });
+      context.metrics.countAuth({ principal });
       const key = `${principal.subject}\u0000${ip}`;
       const last = audited.get(key);
       if (last === undefined || Date.now() - last > auditSuccessEveryMs) {
@@ -50,7 +50,7 @@ export function createDashboardFace(context: DaemonContext): DaemonFace {
       return principal;
     } catch (error) {
       if (!AuthError.isInstance(error)) throw error;
-      context.metrics.auth.inc({ method: 'bearer', outcome: error.code });
+      context.metrics.countAuth({ error, presented: request.headers.authorization !== undefined });
       context.audit.record({ action: 'auth', outcome: 'failure', ip, resource: 'dashboard', details: { code: error.code } });
       sendJson(response, error.status, { error: { code: error.code, message: error.message } }, { 'www-authenticate': 'Bearer realm="exai"', 'x-content-type-options': 'nosniff' });
       return undefined;

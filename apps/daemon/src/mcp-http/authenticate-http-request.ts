@@ -13,12 +13,12 @@ export type HttpAuthOutcome = { principal: Principal; error?: undefined } | { pr
 export async function authenticateHttpRequest(context: DaemonContext, request: IncomingMessage, details: { face: string; ip: string; path: string }): Promise<HttpAuthOutcome> {
   try {
     const principal = await context.auth.authenticate(request);
-    context.metrics.auth.inc({ method: principal.method, outcome: 'success' });
+    context.metrics.countAuth({ principal });
     return { principal };
   } catch (caught) {
     const error = caught instanceof AuthError ? caught : new AuthError('invalid_token', 'the token could not be verified');
     if (!(caught instanceof AuthError)) context.logger.warn({ err: caught, face: details.face }, 'authentication failed unexpectedly');
-    context.metrics.auth.inc({ method: request.headers.authorization === undefined ? 'none' : 'bearer', outcome: 'failure' });
+    context.metrics.countAuth({ error, presented: request.headers.authorization !== undefined });
     context.audit.record({ action: 'auth', outcome: 'failure', ip: details.ip, details: { transport: details.face, code: error.code, path: details.path } });
     return { error };
   }

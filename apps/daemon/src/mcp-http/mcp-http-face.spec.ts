@@ -173,7 +173,7 @@ describe('MCP over Streamable HTTP', () => {
     const failures = audit.filter((entry) => entry.outcome === 'failure' && (entry.details as { transport?: string } | undefined)?.transport === 'mcp-http');
     expect(failures.map((entry) => (entry.details as { code: string }).code)).toEqual(expect.arrayContaining(['missing_token', 'invalid_token']));
     const metrics = await (await fetch(`${test.url}/metrics`)).text();
-    expect(metrics).toMatch(/exai_auth_total\{method="none",outcome="failure"\} [1-9]/);
+    expect(metrics).toMatch(/exai_auth_total\{method="none",outcome="failure",code="missing_token"\} [1-9]/);
   });
 
   it('answers 400 to requests without a session id that do not initialize one', async () => {

@@ -119,4 +119,16 @@ describe('/metrics', () => {
     expect(sample(text, 'exai_uptime_seconds')).toBeGreaterThanOrEqual(0);
     expect(sample(text, 'exai_process_resident_memory_bytes')).toBeGreaterThan(0);
   });
+
+  it('labels authentication alike on every face: refusals by credential presented and code', async () => {
+    const bad = { authorization: 'Bearer not-a-valid-token-at-all' };
+    expect((await fetch(`${test.url}/api/dashboard`, { headers: bad })).status).toBe(401);
+    expect((await fetch(`${test.url}/v1/models`, { headers: bad })).status).toBe(401);
+    expect((await fetch(`${test.url}/v1/models`)).status).toBe(401);
+    const text = await scrape();
+    expect(sample(text, 'exai_auth_total', { method: 'token', outcome: 'failure', code: 'invalid_token' })).toBeGreaterThanOrEqual(2);
+    expect(sample(text, 'exai_auth_total', { method: 'none', outcome: 'failure', code: 'missing_token' })).toBeGreaterThanOrEqual(1);
+    // No face counts a refusal under another outcome (the dashboard once used the code as the outcome).
+    expect(text).not.toMatch(/exai_auth_total\{[^}]*outcome="(?!success|failure)/);
+  });
 });

@@ -2,6 +2,8 @@ import type { Router } from '@exai/router';
 import type { StorageStatus } from '@exai/storage';
 import type { ToolCallEvent, ToolCallObserver } from '@exai/tools';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { AuthError } from '../auth/auth-error.js';
+import type { Principal } from '../daemon-context.js';
 
 const latencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 const knownTransports = ['websocket', 'http', 'legacy-websocket'];
@@ -40,7 +42,13 @@ export class DaemonMetrics {
   readonly cost = new Counter({ name: 'exai_cost_usd_total', help: 'Cost in USD by provider and model', labelNames: ['provider', 'model'], registers: [this.registry] });
   readonly fallbacks = new Counter({ name: 'exai_fallbacks_total', help: 'Calls moved to another model, by error code', labelNames: ['code'], registers: [this.registry] });
   readonly refused = new Counter({ name: 'exai_refused_total', help: 'Connections and calls refused by a limit', labelNames: ['limit'], registers: [this.registry] });
-  readonly auth = new Counter({ name: 'exai_auth_total', help: 'Authentication outcomes', labelNames: ['method', 'outcome'], registers: [this.registry] });
+  /** Use {@link countAuth}, so every face labels alike. */
+  readonly auth = new Counter({
+    name: 'exai_auth_total',
+    help: 'Authentication outcomes: method (jwt, jwks, static, anonymous; token or none when refused), outcome, and the refusal code',
+    labelNames: ['method', 'outcome', 'code'],
+    registers: [this.registry],
+  });
   readonly gatewayRequests = new Counter({ name: 'exai_gateway_requests_total', help: 'OpenAI-compatible gateway requests by status', labelNames: ['status', 'stream'], registers: [this.registry] });
   readonly toolErrors = new Counter({ name: 'exai_tool_errors_total', help: 'Failed tool calls by tool and error code', labelNames: ['tool', 'code'], registers: [this.registry] });
   readonly providerAttempts = new Histogram({
@@ -54,6 +62,19 @@ export class DaemonMetrics {
   readonly breakerTransitions = new Counter({ name: 'exai_breaker_transitions_total', help: 'Circuit breaker state changes by kind, name and new state', labelNames: ['kind', 'name', 'state'], registers: [this.registry] });
   readonly rejected = new Counter({ name: 'exai_calls_rejected_total', help: 'Model calls refused for capacity (bulkhead and queue full), by scope', labelNames: ['scope'], registers: [this.registry] });
   readonly #recent: RecentCall[] = [];
+
+  /**
+   * Counts one authentication in `exai_auth_total`, labelled the same on every face: a success by
+   * the principal's method; a refusal by whether a credential was presented (`token` or `none`) and
+   * the refusal's code (`missing_token`, `expired_token`, … or `auth_error`).
+   */
+  countAuth(event: { principal: Principal } | { error: unknown; presented: boolean }): void {
+    if ('principal' in event) {
+      this.auth.inc({ method: event.principal.method, outcome: 'success' });
+      return;
+    }
+    this.auth.inc({ method: event.presented ? 'token' : 'none', outcome: 'failure', code: AuthError.isInstance(event.error) ? event.error.code : 'auth_error' });
+  }
   readonly #listeners = new Set<(call: RecentCall) => void>();
 
   constructor(sources: { router: Pick<Router, 'events' | 'status'>; storageStatus: () => StorageStatus; sessions: () => Record<string, number>; inFlight: () => number }) {

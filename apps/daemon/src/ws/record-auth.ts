@@ -14,11 +14,11 @@ export function recordAuth(
 ): void {
   if ('principal' in event) {
     const { principal } = event;
-    context.metrics.auth.inc({ method: principal.method, outcome: 'success' });
+    context.metrics.countAuth({ principal });
     context.audit.record({ action: 'auth', outcome: 'success', userId: principal.userId, ip: event.ip, resource: '/ws', details: { face: event.face, method: principal.method, subject: principal.subject, credential: event.credential } });
     return;
   }
   const code = AuthError.isInstance(event.error) ? event.error.code : 'auth_error';
-  context.metrics.auth.inc({ method: event.credential, outcome: 'failure' });
+  context.metrics.countAuth({ error: event.error, presented: event.credential !== 'none' });
   context.audit.record({ action: 'auth', outcome: 'failure', ip: event.ip, resource: '/ws', details: { face: event.face, credential: event.credential, code } });
 }

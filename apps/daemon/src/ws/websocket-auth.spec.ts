@@ -69,7 +69,7 @@ describe('WebSocket authentication at the upgrade', () => {
     expect(await auditEntry((entry) => entry.outcome === 'success' && entry.details['subject'] === 'alice' && entry.details['credential'] === 'query')).toMatchObject({ details: { method: 'static' } });
     const metrics = await (await fetch(`${test.url}/metrics`)).text();
     expect(metrics).toMatch(/exai_auth_total\{method="static",outcome="success"\} [1-9]/);
-    expect(metrics).toMatch(/exai_auth_total\{method="none",outcome="failure"\} [1-9]/);
+    expect(metrics).toMatch(/exai_auth_total\{method="(none|token)",outcome="failure",code="[a-z_]+"\} [1-9]/);
   });
 
   it('refuses a legacy client whose query token is bad before the handshake', async () => {
