@@ -90,7 +90,9 @@ export class RemoteBridge {
       this.#socket = undefined;
       if (this.#stopped) return;
       const delay = nextBackoffMs(this.#attempt++, { initialMs: this.options.initialDelayMs ?? 250, maxMs: this.options.maxDelayMs ?? 30_000 });
-      logger.warn({ code, reason: String(reason), retryInMs: delay, inFlight: this.#pending.size }, 'daemon connection lost: reconnecting');
+      // 4003: the daemon ended the connection because its token expired (or was refused at hello).
+      if (code === 4003) logger.error({ code, reason: String(reason), retryInMs: delay }, 'the daemon closed the connection: the token expired or was refused; set a fresh EXAI_TOKEN');
+      else logger.warn({ code, reason: String(reason), retryInMs: delay, inFlight: this.#pending.size }, 'daemon connection lost: reconnecting');
       this.#reconnectTimer = setTimeout(() => this.connect(), delay);
     });
   }
