@@ -23,7 +23,7 @@ await build({
   target: 'node22',
   sourcemap: 'linked',
   logLevel: 'warning',
-  external: ['@electric-sql/pglite', '@electric-sql/pglite/*', 'pg', 'pg-native', '@supabase/supabase-js', 'pino', 'pino/*', 'thread-stream', 'ws', 'bufferutil', 'utf-8-validate'],
+  external: ['@electric-sql/pglite', '@electric-sql/pglite/*', 'pg', 'pg-native', '@supabase/supabase-js', 'pino', 'pino/*', 'thread-stream', 'ws', 'bufferutil', 'utf-8-validate', 'undici'],
   // Bundled CommonJS dependencies call require(): give the ES module one.
   banner: { js: "import { createRequire as __exaiCreateRequire } from 'node:module'; const require = __exaiCreateRequire(import.meta.url);" },
 });

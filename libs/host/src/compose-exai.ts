@@ -7,6 +7,7 @@ import { StorageConversationStore, type ConversationStore, type ProviderSummary 
 import type { Logger } from 'pino';
 import { ConfigError } from './config-error.js';
 import type { ExaiConfig } from './load-exai-config.js';
+import { createProviderFetch } from './provider-fetch.js';
 
 /** The parts of exai a host process runs. */
 export interface ExaiComposition {
@@ -37,8 +38,10 @@ export interface UserScope {
 export function composeExai(config: ExaiConfig, logger: Logger): ExaiComposition {
   // One provider instance per key: the router balances keys by in-flight calls, each with its own breaker.
   const providers: Partial<Record<string, Provider[]>> = {};
-  if (config.glm.apiKeys.length) providers['glm'] = config.glm.apiKeys.map((apiKey) => createGlm({ apiKey, baseURL: config.glm.baseURL }));
-  if (config.kimi.apiKeys.length) providers['kimi'] = config.kimi.apiKeys.map((apiKey) => createKimi({ apiKey, baseURL: config.kimi.baseURL }));
+  // One transport for every provider client: kept-alive connections shared across keys.
+  const fetch = createProviderFetch();
+  if (config.glm.apiKeys.length) providers['glm'] = config.glm.apiKeys.map((apiKey) => createGlm({ apiKey, baseURL: config.glm.baseURL, fetch }));
+  if (config.kimi.apiKeys.length) providers['kimi'] = config.kimi.apiKeys.map((apiKey) => createKimi({ apiKey, baseURL: config.kimi.baseURL, fetch }));
 
   const registry = createModelRegistry({ overrides: config.modelsFile ? setting('EXAI_MODELS_FILE', () => loadModelsFile(config.modelsFile as string)) : undefined });
   const router = setting('DEFAULT_MODEL', () => createRouter({
