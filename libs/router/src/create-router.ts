@@ -1,3 +1,4 @@
+import { isAutoModelName } from './is-auto-model-name.js';
 import {
   AbortedError,
   ProviderTimeoutError,
@@ -233,7 +234,7 @@ class ModelRouter implements Router {
     for (const info of this.registry.list()) if (this.access.isAvailable(info)) this.modelBreakers.set(info.id, breaker('model', info.id));
 
     const defaultName = options.defaultModel ?? routerDefaults.defaultModel;
-    if (defaultName.trim().toLowerCase() !== 'auto') {
+    if (!isAutoModelName(defaultName)) {
       this.defaultInfo = this.registry.resolve(defaultName);
       if (!this.defaultInfo) throw new UnknownModelError({ requested: defaultName, available: this.registry.list().map((info) => info.id) });
     }
@@ -272,7 +273,7 @@ class ModelRouter implements Router {
 
   resolve(model?: string): ResolvedModel {
     const name = model?.trim();
-    if (!name || name.toLowerCase() === 'auto') {
+    if (!name || isAutoModelName(name)) {
       const info = this.planCall({ ...(name ? { model: name } : {}), request: { messages: [] } }, false).plan.first.info;
       return { info, provider: this.access.require(info) };
     }
@@ -408,7 +409,7 @@ class ModelRouter implements Router {
 
   private isAuto(call: RoutedCall): boolean {
     const name = call.model?.trim();
-    return name ? name.toLowerCase() === 'auto' : this.defaultInfo === undefined;
+    return name ? isAutoModelName(name) : this.defaultInfo === undefined;
   }
 
   private needsManager(call: RoutedCall): boolean {
@@ -427,7 +428,7 @@ class ModelRouter implements Router {
   private planCall(call: RoutedCall, streaming: boolean): Routed {
     const name = call.model?.trim();
     const request = call.request;
-    if (!name || name.toLowerCase() === 'auto') {
+    if (!name || isAutoModelName(name)) {
       const features = readRequestFeatures(request, call.task, streaming);
       if (!name && this.defaultInfo) return this.planDefault(call, this.defaultInfo, features, streaming);
       return this.planAuto(call, features, undefined, undefined);

@@ -46,6 +46,7 @@ export { loadModelsFile, parseModelOverrides, isModelOverrides, type ModelOverri
 export { modelInfoSchema, modelOverrideSchema, type ModelOverride } from './model-info-schema.js';
 export { prepareRequest, type PreparedRequest, type PrepareContext } from './prepare-request.js';
 export { estimateCost } from './estimate-cost.js';
+export { isAutoModelName } from './is-auto-model-name.js';
 export { estimatePromptTokens, estimateTextTokens } from './estimate-prompt-tokens.js';
 export {
   UnknownModelError,

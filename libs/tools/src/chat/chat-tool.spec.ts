@@ -170,6 +170,10 @@ describe('chat with files and conversation memory', () => {
     expect(seen.result.isError).toBeFalsy();
     const user = lastMessages().at(-1)!;
     expect(Array.isArray(user.content) && user.content.some((part) => part.type === 'image')).toBe(true);
+    // "auto" in any spelling lets the router pick a model that reads images, rather than naming one.
+    const auto = await chat({ prompt: 'What is this?', model: ' AUTO ', images: [image] });
+    expect(auto.result.isError).toBeFalsy();
+    expect(router.calls.at(-1)?.call.model).toBe(' AUTO ');
     const tooMany = await chat({ prompt: 'x', model: 'fake-vision', images: Array.from({ length: 6 }, () => image) });
     expect(tooMany.result.isError).toBe(true);
     expect(textOf(tooMany.result)).toContain('images');

@@ -1,4 +1,4 @@
-import type { RoutedCall, RoutedChatResult } from '@exai/router';
+import { isAutoModelName, type RoutedCall, type RoutedChatResult } from '@exai/router';
 import type { ModelInfo } from '@exai/router/spec';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { allocateContextBudget, buildHistory } from '../conversation/build-history.js';
@@ -69,7 +69,7 @@ export async function runChat(input: ChatInput, dependencies: ChatToolDependenci
       if (model !== undefined) input = { ...input, model };
     }
     const { info } = router.resolve(input.model);
-    const explicit = input.model !== undefined && input.model !== 'auto';
+    const explicit = input.model !== undefined && !isAutoModelName(input.model);
     // A named model must read images; in auto mode the router picks one that can.
     if (input.images?.length && explicit) requireVision(info, router);
     const policy = dependencies.fileAccess ?? defaultFileAccessPolicy();

@@ -1,4 +1,4 @@
-import type { ModelAvailability, RoutedCall, RoutedChatResult, RoutedStream, RouterStatus, RoutingDecision } from '@exai/router';
+import { isAutoModelName, type ModelAvailability, type RoutedCall, type RoutedChatResult, type RoutedStream, type RouterStatus, type RoutingDecision } from '@exai/router';
 import { ExaiError, type ChatRequest, type ModelInfo, type Provider, type StreamPart } from '@exai/router/spec';
 import type { ToolsRouter } from '../tools-router.js';
 
@@ -42,7 +42,7 @@ export class FakeRouter implements ToolsRouter {
   hang = false;
 
   resolve(model?: string): { info: ModelInfo; provider: Provider } {
-    const info = this.models.find((candidate) => candidate.id === (model === undefined || model === 'auto' ? 'fake-model' : model));
+    const info = this.models.find((candidate) => candidate.id === (model === undefined || isAutoModelName(model) ? 'fake-model' : model));
     if (!info) throw new ExaiError('unknown_model', { message: `Unknown model "${model}"; available: ${this.models.map((candidate) => candidate.id).join(', ')}` });
     return { info, provider: unusedProvider };
   }
@@ -102,7 +102,7 @@ export class FakeRouter implements ToolsRouter {
     const text = `echo: ${lastUserText(call.request)}`;
     const usage = { inputTokens: 10, cachedInputTokens: 0, outputTokens: 5, reasoningTokens: 0, totalTokens: 15 };
     const decision = {
-      mode: call.model === undefined || call.model === 'auto' ? 'auto' : 'explicit',
+      mode: call.model === undefined || isAutoModelName(call.model) ? 'auto' : 'explicit',
       requested: call.model ?? 'auto',
       category: 'fast',
       classifiedBy: 'rules',

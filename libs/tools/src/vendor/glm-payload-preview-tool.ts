@@ -1,4 +1,4 @@
-import { prepareRequest, type RoutingDecision } from '@exai/router';
+import { isAutoModelName, prepareRequest, type RoutingDecision } from '@exai/router';
 import type { ChatRequest, ModelInfo } from '@exai/router/spec';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
@@ -97,7 +97,7 @@ function preview(input: GlmPayloadPreviewInput, context: ToolContext): CallToolR
 function chooseGlmModel(input: GlmPayloadPreviewInput, request: ChatRequest, context: ToolContext): { info: ModelInfo; decision: RoutingDecision } {
   const { router } = context.deps;
   const task = { tool: TOOL };
-  if (input.model !== undefined && input.model.toLowerCase() !== 'auto') {
+  if (input.model !== undefined && !isAutoModelName(input.model)) {
     const info = providerModel(router, { provider: 'glm', requested: input.model, tool: TOOL, preferred: [] });
     return { info, decision: router.explain({ model: info.id, request, task }) };
   }

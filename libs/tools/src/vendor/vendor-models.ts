@@ -1,3 +1,4 @@
+import { isAutoModelName } from '@exai/router';
 import type { ModelInfo } from '@exai/router/spec';
 import { ExaiError } from '@exai/router/spec';
 import type { ProviderName } from '@exai/storage';
@@ -17,7 +18,7 @@ export function providerModel(
   options: { provider: ProviderName; requested: string | undefined; tool: string; preferred: readonly string[]; tier?: ModelInfo['qualityTier']; needs?: (info: ModelInfo) => boolean },
 ): ModelInfo {
   const { provider, tool } = options;
-  if (options.requested !== undefined && options.requested.toLowerCase() !== 'auto') {
+  if (options.requested !== undefined && !isAutoModelName(options.requested)) {
     const { info } = router.resolve(options.requested);
     if (info.provider !== provider) {
       throw new ToolInputError('model', `${tool} calls ${providerKeyVariables[provider].label} models; ${info.id} is a ${info.provider} model. Leave model out or name a ${provider} model (see listmodels).`);

@@ -1,4 +1,4 @@
-import type { RoutedCall } from '@exai/router';
+import { isAutoModelName, type RoutedCall } from '@exai/router';
 import type { ChatMessage, ChatRequest, ModelInfo, UserMessage } from '@exai/router/spec';
 import type { CallToolResult, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import { z, type ZodRawShape } from 'zod';
@@ -286,7 +286,7 @@ async function callExpert<Extra extends ZodRawShape>(
   const files = state.relevantFiles.length > 0 ? await embedRelevantFiles(deps, state.relevantFiles, { budgetChars, signal: context.signal }) : { text: '', embedded: [], skipped: [] };
   // The newest images when the steps gathered more than a call may carry.
   const imagePaths = state.images.slice(-MAX_IMAGES);
-  if (imagePaths.length > 0 && input.model !== undefined && input.model.trim().toLowerCase() !== 'auto') requireVision(info, deps.router);
+  if (imagePaths.length > 0 && input.model !== undefined && !isAutoModelName(input.model)) requireVision(info, deps.router);
   const images = imagePaths.length > 0 ? await loadImages(imagePaths, { policy: fileAccessPolicyOf(deps), ...(context.signal ? { signal: context.signal } : {}) }) : [];
   const text = buildExpertContext({ tool: spec.name, state, toolContext: expert.buildContext?.(input, state) ?? '', filesText: files.text });
   const user: UserMessage = images.length > 0 ? { role: 'user', content: [{ type: 'text', text }, ...images] } : { role: 'user', content: text };
@@ -337,7 +337,7 @@ async function threadHistory(
 /** The model the router would pick, for the file budget; the answering model may still differ after a fallback. */
 function expertModel(router: ToolContext['deps']['router'], call: { model: string | undefined; task: RoutedCall['task'] }): ModelInfo {
   const { model, task } = call;
-  if (model !== undefined && model.trim().toLowerCase() !== 'auto') return router.resolve(model).info;
+  if (model !== undefined && !isAutoModelName(model)) return router.resolve(model).info;
   try {
     return router.resolve(router.explain({ request: { messages: [] }, ...(model ? { model } : {}), task }).model).info;
   } catch {

@@ -1,3 +1,4 @@
+import { isAutoModelName } from '@exai/router';
 import type { ImagePart, ModelInfo } from '@exai/router/spec';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { allocateContextBudget } from '../../conversation/build-history.js';
@@ -151,7 +152,7 @@ async function consultOptions(
   const models = [...resolved.values()];
   if (images.length > 0) {
     // A named model must read images; "auto" lets the router pick one that can.
-    for (const [name, info] of resolved) if (name !== 'auto') requireVision(info, deps.router);
+    for (const [name, info] of resolved) if (!isAutoModelName(name)) requireVision(info, deps.router);
   }
   const fileTokens = Math.min(...models.map((model) => allocateContextBudget(model).fileTokens));
   const common = { policy, maxFileBytes: deps.limits.maxFileBytes, ...(signal ? { signal } : {}) };
