@@ -1,3 +1,4 @@
+import { BINARY_SNIFF_BYTES, looksBinary } from './binary-content.js';
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { ToolInputError } from '../tool-input-error.js';
@@ -180,7 +181,7 @@ async function readEmbeddedFile(path: string, limitBytes: number, maxFileBytes =
       }
       // Sniff the head first: a binary file is not read in full.
       buffer = Buffer.alloc(info.size);
-      let read = (await handle.read(buffer, 0, Math.min(info.size, 8192), 0)).bytesRead;
+      let read = (await handle.read(buffer, 0, Math.min(info.size, BINARY_SNIFF_BYTES), 0)).bytesRead;
       if (looksBinary(buffer.subarray(0, read))) return skippedFile(path, 'binary file; only text files are embedded', info.size);
       while (read < info.size) {
         const { bytesRead } = await handle.read(buffer, read, info.size - read, read);
@@ -206,7 +207,3 @@ function skippedFile(path: string, reason: string, bytes = 0): EmbeddedFile {
   return { path, lines: 0, bytes, block: `--- SKIPPED FILE: ${path} (${reason}) ---`, skipped: reason };
 }
 
-/** A NUL byte in the first 8 KB is how git and grep tell binary from text. */
-function looksBinary(buffer: Buffer): boolean {
-  return buffer.includes(0);
-}

@@ -1,3 +1,4 @@
+import { decodeText, looksBinary } from '../files/binary-content.js';
 import type { ChatMessage } from '@exai/router/spec';
 import { ToolInputError } from '../tool-input-error.js';
 import { messageOf } from './provider-uploads.js';
@@ -47,13 +48,9 @@ function toExtracted(ref: { fileId: string; filename?: string | undefined }, con
   }
   // GLM's files API hands back the stored bytes (provider-wire.md §1.8): usable when they are text.
   const bytes = content.bytes;
-  if (bytes.subarray(0, 8192).includes(0)) throw new Error('binary file: GLM does not extract text from it; use Kimi (KIMI_API_KEY) for PDFs, Office files and images');
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new Error('not UTF-8 text: GLM does not extract text from it; use Kimi (KIMI_API_KEY)');
-  }
+  if (looksBinary(bytes)) throw new Error('binary file: GLM does not extract text from it; use Kimi (KIMI_API_KEY) for PDFs, Office files and images');
+  const text = decodeText(bytes);
+  if (text === undefined) throw new Error('not UTF-8 text: GLM does not extract text from it; use Kimi (KIMI_API_KEY)');
   return { fileId: ref.fileId, filename: ref.filename ?? ref.fileId, fileType: content.contentType ?? '', content: text };
 }
 

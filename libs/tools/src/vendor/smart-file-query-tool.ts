@@ -1,3 +1,4 @@
+import { decodeText } from '../files/binary-content.js';
 import type { RoutingDecision } from '@exai/router';
 import { ExaiError } from '@exai/router/spec';
 import type { ProviderName } from '@exai/storage';
@@ -108,7 +109,7 @@ async function query(input: Input, context: ToolContext): Promise<CallToolResult
 function providerOrder(input: Input, context: ToolContext, file: LocalFile): { order: ProviderName[]; decision: RoutingDecision; notes: string[] } {
   const { deps } = context;
   const configured = providers.filter((provider) => hasVendor(deps, provider));
-  const binary = isBinary(file.bytes);
+  const binary = decodeText(file.bytes) === undefined;
   const named = input.provider === undefined || input.provider === 'auto' ? undefined : input.provider;
   if (named && !configured.includes(named)) throw new VendorNotConfiguredError(named, TOOL);
   if (configured.length === 0) {
@@ -160,13 +161,3 @@ async function readThrough(provider: ProviderName, file: LocalFile, context: Too
   }
 }
 
-/** A NUL byte in the first 8 KB, or bytes that are not UTF-8. */
-function isBinary(bytes: Uint8Array): boolean {
-  if (bytes.subarray(0, 8192).includes(0)) return true;
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    return false;
-  } catch {
-    return true;
-  }
-}
