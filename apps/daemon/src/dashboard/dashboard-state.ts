@@ -1,18 +1,11 @@
 import type { RouterStatus } from '@exai/router';
 import type { DaemonContext } from '../daemon-context.js';
+import { keyBreakerEntry, modelBreakerEntry, type BreakerEntry } from '../observability/breaker-entry.js';
 import { formatUptime } from '../observability/health-snapshot.js';
 import { percentile, type DashboardSample, type DashboardSampler } from './dashboard-sampler.js';
 
-/** A key's or model's breaker as the dashboard shows it. */
-export interface DashboardBreaker {
-  name: string;
-  state: string;
-  consecutive_failures: number;
-  in_flight?: number;
-  isolated_by?: string;
-  rate_limited_for_ms?: number;
-  retry_after_ms?: number;
-}
+/** A key's or model's breaker as the dashboard shows it: a key also with its calls in flight and rate-limit pause. */
+export type DashboardBreaker = BreakerEntry & { in_flight?: number; rate_limited_for_ms?: number };
 
 /** One provider's card. */
 export interface DashboardProvider {
@@ -96,23 +89,10 @@ export function dashboardState(context: DaemonContext, sampler: DashboardSampler
       limit: bulkhead?.limit ?? null,
       keys: router.keys
         .filter((key) => key.provider === name)
-        .map((key) => ({
-          name: key.label,
-          state: key.isolatedBy ? 'isolated' : key.breaker.state,
-          consecutive_failures: key.breaker.consecutiveFailures,
-          in_flight: key.inFlight,
-          ...(key.isolatedBy ? { isolated_by: key.isolatedBy } : {}),
-          ...(key.rateLimitedForMs ? { rate_limited_for_ms: key.rateLimitedForMs } : {}),
-          ...(key.breaker.retryAfterMs !== undefined ? { retry_after_ms: key.breaker.retryAfterMs } : {}),
-        })),
+        .map((key) => ({ ...keyBreakerEntry(key), in_flight: key.inFlight, ...(key.rateLimitedForMs ? { rate_limited_for_ms: key.rateLimitedForMs } : {}) })),
       models: router.models
         .filter((model) => modelProvider.get(model.name) === name)
-        .map((model) => ({
-          name: model.name,
-          state: model.state,
-          consecutive_failures: model.consecutiveFailures,
-          ...(model.retryAfterMs !== undefined ? { retry_after_ms: model.retryAfterMs } : {}),
-        })),
+        .map(modelBreakerEntry),
     };
   });
   return {

@@ -1,19 +1,10 @@
 import { hostname } from 'node:os';
 import { selectTools, toolCatalogue } from '@exai/tools';
 import type { DaemonContext } from '../daemon-context.js';
+import { keyBreakerEntry, modelBreakerEntry, type BreakerEntry } from './breaker-entry.js';
 
-/** One key's or model's circuit breaker in the health file. */
-export interface BreakerEntry {
-  name: string;
-  /** Keys only: `glm`, `kimi`. */
-  provider?: string;
-  state: 'closed' | 'open' | 'half-open' | 'isolated';
-  /** Keys only: why the key is out of rotation (`authentication`, `quota_exhausted`). */
-  isolated_by?: string;
-  consecutive_failures: number;
-  /** While open: ms until a probe is allowed. */
-  retry_after_ms?: number;
-}
+/** One key's or model's circuit breaker in the health file (keys also name their provider: `glm`, `kimi`). */
+export type HealthBreakerEntry = BreakerEntry & { provider?: string };
 
 /**
  * The content of `logs/ws_daemon.health.json`: the original daemon's fields (`t`, `pid`, `host`,
@@ -47,7 +38,7 @@ export interface HealthSnapshot {
   draining: boolean;
   storage: { kind: string; state: 'up' | 'degraded' | 'down'; journal_backlog: number };
   providers: Array<{ provider: string; configured: boolean }>;
-  breakers: { keys: BreakerEntry[]; models: BreakerEntry[] };
+  breakers: { keys: HealthBreakerEntry[]; models: HealthBreakerEntry[] };
 }
 
 /** The health file's content now. Cheap: reads in-memory state only. */
@@ -79,20 +70,8 @@ export function healthSnapshot(context: DaemonContext, toolCount: number): Healt
     storage: { kind: storage.kind, state: storage.state, journal_backlog: storage.journalBacklog },
     providers: context.exai.providers.map((provider) => ({ provider: provider.provider, configured: provider.configured })),
     breakers: {
-      keys: router.keys.map((key) => ({
-        name: key.label,
-        provider: key.provider,
-        state: key.isolatedBy ? 'isolated' : key.breaker.state,
-        ...(key.isolatedBy ? { isolated_by: key.isolatedBy } : {}),
-        consecutive_failures: key.breaker.consecutiveFailures,
-        ...(key.breaker.retryAfterMs !== undefined ? { retry_after_ms: key.breaker.retryAfterMs } : {}),
-      })),
-      models: router.models.map((model) => ({
-        name: model.name,
-        state: model.state,
-        consecutive_failures: model.consecutiveFailures,
-        ...(model.retryAfterMs !== undefined ? { retry_after_ms: model.retryAfterMs } : {}),
-      })),
+      keys: router.keys.map((key) => ({ ...keyBreakerEntry(key), provider: key.provider })),
+      models: router.models.map(modelBreakerEntry),
     },
   };
 }
