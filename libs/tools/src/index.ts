@@ -35,7 +35,7 @@ export { loadContinuation, recordExchange, type ExchangeRecord } from './convers
 export { estimateTokens, estimateMessagesTokens, CHARS_PER_TOKEN } from './conversation/estimate-tokens.js';
 export { createFileAccessPolicy, fileAccessPolicyOf, resolveAllowedPath, expandPaths, secretReason, SKIPPED_DIRECTORIES, type FileAccessPolicy } from './files/file-access.js';
 export { embedFilesWithinBudget, type EmbeddedFiles } from './files/embed-files.js';
-export { defineWorkflowTool, confidenceLevels, workflowStepShape, type WorkflowSpec, type WorkflowExpert, type WorkflowOutcome, type WorkflowInput, type WorkflowState } from './workflow/workflow-engine.js';
+export { defineWorkflowTool, confidenceLevels, workflowStepShape, type WorkflowSpec, type WorkflowExpert, type WorkflowOutcome, type WorkflowInput, type WorkflowStep, type WorkflowState } from './workflow/workflow-engine.js';
 export { simpleTools } from './simple/index.js';
 export { workflowTools } from './workflow/index.js';
 export { vendorTools, classifyIntentByRules, parseIntentHints, buildIntentRequest, toAiClassification, type IntentHints } from './vendor/index.js';

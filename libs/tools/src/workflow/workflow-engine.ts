@@ -26,6 +26,9 @@ export type { ExpertAnalysis } from './expert-reply.js';
 /** A step's input: the common fields plus the tool's own. */
 export type WorkflowInput<Extra extends ZodRawShape> = WorkflowStepInput & z.infer<z.ZodObject<Extra>>;
 
+/** A step's input once the engine has the thread: on step 1 too, `continuation_id` is set (a new thread's when none was given). */
+export type WorkflowStep<Extra extends ZodRawShape> = WorkflowInput<Extra> & { continuation_id: string };
+
 /** The expert model a workflow consults on its final step. */
 export interface WorkflowExpert<Extra extends ZodRawShape> {
   systemPrompt: string;
@@ -78,7 +81,7 @@ export interface WorkflowSpec<Extra extends ZodRawShape> {
    * Side work of every step (precommit runs git here). It may change `state.extra`, which is
    * saved after it; the keys it returns are merged into the response (and may replace `status`).
    */
-  onStep?(input: WorkflowInput<Extra>, state: WorkflowState, context: ToolContext): Promise<Record<string, unknown> | void>;
+  onStep?(input: WorkflowStep<Extra>, state: WorkflowState, context: ToolContext): Promise<Record<string, unknown> | void>;
   /** Extra keys of the final response (merged last, so they may replace any key); `outcome` says how it ended. */
   complete?(input: WorkflowInput<Extra>, state: WorkflowState, outcome: WorkflowOutcome): Record<string, unknown>;
   /** The noun of `<noun>_status` and `complete_<noun>` (default: the tool name; debug: `investigation`). */
@@ -137,7 +140,7 @@ async function runWorkflowStep<Extra extends ZodRawShape>(spec: WorkflowSpec<Ext
 
   // Only a valid step 1 starts a thread; from here on the tool's hooks see its id in the input.
   const continuationId = given.continuation_id ?? (await startThread(deps, spec.name));
-  const input: WorkflowInput<Extra> = { ...given, continuation_id: continuationId };
+  const input: WorkflowStep<Extra> = { ...given, continuation_id: continuationId };
   const stepExtras = (await spec.onStep?.(input, state, context)) ?? {};
   const totalSteps = Math.max(input.total_steps, input.step_number);
   await saveWorkflowState(deps.storage.workflows, { continuationId, tool: spec.name, state, stepNumber: input.step_number, totalSteps, now: deps.now?.() ?? new Date() });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ToolInputError } from '../../tool-input-error.js';
-import { CONTINUATION_ID_PLACEHOLDER, defineLocalWorkflowTool } from '../planner/local-workflow-tool.js';
-import type { WorkflowInput, WorkflowState } from '../workflow-engine.js';
+import { defineLocalWorkflowTool } from '../planner/local-workflow-tool.js';
+import type { WorkflowInput, WorkflowState, WorkflowStep } from '../workflow-engine.js';
 
 const TOOL = 'docgen';
 
@@ -95,7 +95,7 @@ function docgenRequiredActions(input: DocgenInput, state: WorkflowState): string
 }
 
 /** Keeps the count of this step and reports progress; the next call carries the counters forward. */
-async function onDocgenStep(input: DocgenInput, state: WorkflowState): Promise<Record<string, unknown>> {
+async function onDocgenStep(input: WorkflowStep<typeof extraShape>, state: WorkflowState): Promise<Record<string, unknown>> {
   state.extra['documented_by_step'] = { ...countsOf(state), [input.step_number]: input.num_files_documented };
   const documented = input.num_files_documented;
   const total = input.total_files_to_document;
@@ -108,8 +108,8 @@ async function onDocgenStep(input: DocgenInput, state: WorkflowState): Promise<R
   const next = input.step_number + 1;
   response['next_steps'] =
     input.step_number === 1
-      ? `Discovery recorded. Now call docgen with step_number 2 and continuation_id ${CONTINUATION_ID_PLACEHOLDER}, total_files_to_document set to the exact count you found, documenting the first file in that step (num_files_documented 1 when it is done).`
-      : `Document exactly one more file, then call docgen with step_number ${next} and continuation_id ${CONTINUATION_ID_PLACEHOLDER}, num_files_documented ${Math.min(documented + 1, total)} of ${total}. Set next_step_required=false only on the step that documents the last file.`;
+      ? `Discovery recorded. Now call docgen with step_number 2 and continuation_id ${input.continuation_id}, total_files_to_document set to the exact count you found, documenting the first file in that step (num_files_documented 1 when it is done).`
+      : `Document exactly one more file, then call docgen with step_number ${next} and continuation_id ${input.continuation_id}, num_files_documented ${Math.min(documented + 1, total)} of ${total}. Set next_step_required=false only on the step that documents the last file.`;
   response['next_call'] = {
     tool: TOOL,
     arguments: {

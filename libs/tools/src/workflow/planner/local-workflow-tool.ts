@@ -18,15 +18,11 @@ export interface LocalWorkflowOptions {
   prepare?(input: Record<string, unknown>): Record<string, unknown>;
 }
 
-/** Stands for the continuation id in the `next_steps` an `onStep` writes (it runs before step 1's id is known). */
-export const CONTINUATION_ID_PLACEHOLDER = '{continuation_id}';
-
 /**
  * A workflow tool on the shared engine that never calls a model (planner, docgen, tracer). Fields it
  * cannot use are left out of its schema: `tools/list` is paid for in every client's context, and a
  * `model` field on a tool that calls none would mislead (#162 was a `model` wrongly required).
- * The engine gives `onStep` no continuation id on step 1, so the response's id is filled into
- * {@link CONTINUATION_ID_PLACEHOLDER} and into a `next_call` the tool built itself.
+ * A `next_call` the tool built itself gets the response's continuation id.
  */
 export function defineLocalWorkflowTool<Extra extends ZodRawShape>(spec: WorkflowSpec<Extra>, options: LocalWorkflowOptions = {}): AnyExaiTool {
   if (spec.expert) throw new Error(`${spec.name}: a local workflow tool has no expert`);
@@ -48,15 +44,11 @@ export function defineLocalWorkflowTool<Extra extends ZodRawShape>(spec: Workflo
 function fillContinuationId(result: CallToolResult): CallToolResult {
   const output = result.structuredContent;
   const continuationId = output?.['continuation_id'];
-  if (result.isError || !output || typeof continuationId !== 'string') return result;
+  const nextCall = output?.['next_call'] as { tool: string; arguments: Record<string, unknown> } | undefined;
+  if (result.isError || !output || typeof continuationId !== 'string' || !nextCall || nextCall.arguments['continuation_id'] !== undefined) return result;
   // Keys a tool set to undefined (the engine's file_context, say) are dropped, not sent as null.
   const filled: Record<string, unknown> = Object.fromEntries(Object.entries(output).filter(([, value]) => value !== undefined));
-  const nextSteps = output['next_steps'];
-  if (typeof nextSteps === 'string') filled['next_steps'] = nextSteps.replaceAll(CONTINUATION_ID_PLACEHOLDER, continuationId);
-  const nextCall = output['next_call'] as { tool: string; arguments: Record<string, unknown> } | undefined;
-  if (nextCall && nextCall.arguments['continuation_id'] === undefined) {
-    filled['next_call'] = { ...nextCall, arguments: { ...nextCall.arguments, continuation_id: continuationId } };
-  }
+  filled['next_call'] = { ...nextCall, arguments: { ...nextCall.arguments, continuation_id: continuationId } };
   // The same rendering as the engine's: the response as JSON text and as structured content.
   return { ...result, content: [{ type: 'text', text: JSON.stringify(filled, null, 2) }], structuredContent: filled };
 }

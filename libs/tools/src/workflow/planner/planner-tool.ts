@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { ToolContext } from '../../tool-definition.js';
 import { ToolInputError } from '../../tool-input-error.js';
-import type { WorkflowInput, WorkflowState } from '../workflow-engine.js';
+import type { WorkflowInput, WorkflowState, WorkflowStep } from '../workflow-engine.js';
 import { loadWorkflowState } from '../workflow-state.js';
-import { CONTINUATION_ID_PLACEHOLDER, defineLocalWorkflowTool } from './local-workflow-tool.js';
+import { defineLocalWorkflowTool } from './local-workflow-tool.js';
 import { carriedPlans, readPlan, recordPlanStep, summarisePlan, type PreviousPlan } from './plan-record.js';
 import { deepThinkingNextSteps, needsDeepThinking, PLAN_PRESENTATION, plannerRequiredActions, planningNextSteps } from './planner-guidance.js';
 
@@ -66,7 +66,7 @@ function validatePlannerStep(input: PlannerInput, state: WorkflowState): void {
 }
 
 /** Records the step in the plan, carries earlier plans into a new session, and shapes a pause. */
-async function onPlannerStep(input: PlannerInput, state: WorkflowState, context: ToolContext): Promise<Record<string, unknown>> {
+async function onPlannerStep(input: WorkflowStep<typeof extraShape>, state: WorkflowState, context: ToolContext): Promise<Record<string, unknown>> {
   const stepNumber = input.step_number;
   let plan = readPlan(state);
   if (stepNumber === 1) plan = { steps: [], branches: {}, completed: false, previousPlans: await earlierPlans(input.continuation_id, context) };
@@ -102,7 +102,7 @@ async function onPlannerStep(input: PlannerInput, state: WorkflowState, context:
     response['thinking_required'] = true;
     response['required_thinking'] = plannerRequiredActions(stepNumber, totalSteps);
   }
-  const position = { stepNumber, totalSteps, continuationId: CONTINUATION_ID_PLACEHOLDER };
+  const position = { stepNumber, totalSteps, continuationId: input.continuation_id };
   const nextSteps = deep ? deepThinkingNextSteps(position) : planningNextSteps(position);
   response['next_steps'] =
     stepNumber === 1 && plan.previousPlans.length > 0

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { ToolInputError } from '../../tool-input-error.js';
 import { confidenceStage } from '../confidence-stage.js';
-import { CONTINUATION_ID_PLACEHOLDER, defineLocalWorkflowTool } from '../planner/local-workflow-tool.js';
-import type { WorkflowInput, WorkflowState } from '../workflow-engine.js';
+import { defineLocalWorkflowTool } from '../planner/local-workflow-tool.js';
+import type { WorkflowInput, WorkflowState, WorkflowStep } from '../workflow-engine.js';
 import { DEPENDENCIES_RENDERING, MODE_CHOICE, PRECISION_RENDERING, traceModes, type TraceMode } from './tracer-rendering.js';
 
 const TOOL = 'tracer';
@@ -56,14 +56,14 @@ function tracerRequiredActions(input: TracerInput, state: WorkflowState): string
 }
 
 /** Asks for the mode while it is `ask`; otherwise reports the mode in force. */
-async function onTracerStep(input: TracerInput, state: WorkflowState): Promise<Record<string, unknown>> {
+async function onTracerStep(input: WorkflowStep<typeof extraShape>, state: WorkflowState): Promise<Record<string, unknown>> {
   const mode = modeOf(state);
   if (mode !== 'ask') return { trace_mode: mode };
   return {
     status: 'mode_selection_required',
     trace_mode: 'ask',
     mode_options: MODE_CHOICE,
-    next_steps: `Ask the user which trace they want: precision (execution flow) or dependencies (structure), explaining both as in mode_options. Do not investigate yet. Then call tracer again with step_number 1, continuation_id ${CONTINUATION_ID_PLACEHOLDER}, the chosen trace_mode and target_description.`,
+    next_steps: `Ask the user which trace they want: precision (execution flow) or dependencies (structure), explaining both as in mode_options. Do not investigate yet. Then call tracer again with step_number 1, continuation_id ${input.continuation_id}, the chosen trace_mode and target_description.`,
     next_call: {
       tool: TOOL,
       arguments: {
