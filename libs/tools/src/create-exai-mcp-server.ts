@@ -7,7 +7,7 @@ import { chatTool } from './chat/chat-tool-definition.js';
 import { compactOutputSchema } from './compact-output-schema.js';
 import { ProgressReporter } from './progress-reporter.js';
 import { callDeadline } from './call-deadline.js';
-import { recordToolCall, toolErrorCode } from './record-tool-call.js';
+import { callOutcome, recordToolCall } from './record-tool-call.js';
 import { requireNoNulCharacters } from './require-no-nul-characters.js';
 import type { ResultMetadata } from './result-metadata.js';
 import { simpleTools } from './simple/index.js';
@@ -128,8 +128,7 @@ async function runTool(tool: AnyExaiTool, input: Record<string, unknown>, deps: 
 /** Tells the host's observer how a call ended; an observer's failure is logged, never the call's. */
 function notifyFinished(deps: ToolDependencies, tool: string, result: CallToolResult, durationMs: number, cancelled: boolean): void {
   if (!deps.observer?.finished) return;
-  const code = result.isError ? toolErrorCode(result) : undefined;
-  const status = cancelled ? 'cancelled' : !result.isError ? 'success' : code === 'tool_timeout' ? 'timeout' : 'error';
+  const { status, code } = callOutcome(result, cancelled);
   const metadata = (result.structuredContent as { metadata?: ResultMetadata } | undefined)?.metadata;
   try {
     deps.observer.finished({ tool, status, durationMs, ...(code ? { errorCode: code } : {}), ...(metadata ? { metadata } : {}) });

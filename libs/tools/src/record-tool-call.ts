@@ -11,6 +11,13 @@ export function toolErrorCode(result: CallToolResult): string | undefined {
   return /\[([a-z_]+)\]\s*$/.exec(text)?.[1];
 }
 
+/** How a call ended, from its result: the stored status and, for an error, its stable code. */
+export function callOutcome(result: CallToolResult, cancelled: boolean): { status: Exclude<ToolCallStatus, 'running'>; code: string | undefined } {
+  const code = result.isError ? toolErrorCode(result) : undefined;
+  const status = cancelled ? 'cancelled' : !result.isError ? 'success' : code === 'tool_timeout' ? 'timeout' : 'error';
+  return { status, code };
+}
+
 /**
  * Records a tool call in the user's storage (`tool_calls`, for `activity`) and, when it called a
  * model, its tokens and cost (`usage_events`). Storage trouble never fails the call: it is logged
@@ -32,8 +39,7 @@ export function recordToolCall(deps: ToolDependencies, tool: string): { finish: 
       // Only a model call's metadata counts: a result may carry other metadata (a workflow's
       // `resend_prompt` answer has just `tool_name`), which used to fail the whole record.
       const metadata = isModelMetadata(structured?.metadata) ? structured.metadata : undefined;
-      const code = result.isError ? toolErrorCode(result) : undefined;
-      const status: Exclude<ToolCallStatus, 'running'> = cancelled ? 'cancelled' : !result.isError ? 'success' : code === 'tool_timeout' ? 'timeout' : 'error';
+      const { status, code } = callOutcome(result, cancelled);
       const continuationId = (typeof structured?.continuation_id === 'string' ? structured.continuation_id : undefined) ?? metadata?.continuation_id;
       try {
         await deps.storage.toolCalls.finish(id, {
