@@ -13,8 +13,9 @@ beforeAll(async () => {
 afterAll(async () => test?.close());
 
 /**
- * A JWT for `subject` whose `exp` is `secondsLeft` from now. The verifier allows 5 s of clock skew,
- * so a token 4 s past its `exp` is still accepted and lapses about a second later.
+ * A JWT for `subject` whose `exp` is `secondsLeft` from now (whole seconds, rounded down). The
+ * verifier allows 5 s of clock skew, so a token 2–3 s past its `exp` is still accepted (with room for
+ * a slow machine) and lapses 2–3 s later.
  */
 function jwt(subject: string, secondsLeft: number): Promise<string> {
   return new SignJWT({ role: 'authenticated' })
@@ -65,7 +66,7 @@ describe('CredentialWatch', () => {
 
 describe('MCP over WebSocket when the token expires', () => {
   it('answers the running call, refuses new ones with token_expired, tells the client, then closes with 4003', async () => {
-    const token = await jwt('dora', -4);
+    const token = await jwt('dora', -2);
     const client = await FrameClient.open(`${test.wsUrl}/ws?token=${encodeURIComponent(token)}`, { protocols: ['mcp'] });
     client.send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'expiry', version: '1' } } });
     await client.next((frame) => frame['id'] === 1);
@@ -73,11 +74,11 @@ describe('MCP over WebSocket when the token expires', () => {
     client.send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'version', arguments: {} } });
     expect(await client.next((frame) => frame['id'] === 2)).toMatchObject({ result: { content: expect.any(Array) } });
     // Running across the expiry: it still gets its answer.
-    client.send({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'chat', arguments: { prompt: 'outlive the token [[sim:latency:2500]]', model: 'glm-4.5-flash' } } });
-    await client.next((frame) => frame['method'] === 'notifications/message', 4_000);
+    client.send({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'chat', arguments: { prompt: 'outlive the token [[sim:latency:5000]]', model: 'glm-4.5-flash' } } });
+    await client.next((frame) => frame['method'] === 'notifications/message', 6_000);
     client.send({ jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'version', arguments: {} } });
     expect(await client.next((frame) => frame['id'] === 4)).toMatchObject({ error: { code: -32029, data: { limit: 'token_expired' } } });
-    expect(await client.next((frame) => frame['id'] === 3, 5_000)).toMatchObject({ result: { structuredContent: { status: 'ok' } } });
+    expect(await client.next((frame) => frame['id'] === 3, 8_000)).toMatchObject({ result: { structuredContent: { status: 'ok' } } });
     expect(await client.closed).toMatchObject({ code: 4003 });
     const notice = client.frames.find((frame) => frame['method'] === 'notifications/message') as { params: { level: string; data: string } };
     expect(notice.params).toMatchObject({ level: 'warning', data: expect.stringContaining('expired') });
@@ -104,13 +105,13 @@ describe('the original protocol: rotate_token and expiry', () => {
   }
 
   it('takes a fresh token for the same user, so the connection outlives the first one', async () => {
-    const client = await greeted(await jwt('erin', -4));
+    const client = await greeted(await jwt('erin', -2));
     try {
       client.send({ op: 'rotate_token', request_id: 'r1', new: await jwt('erin', 3_600) });
       const ack = await client.op('rotate_token_ack', 'r1');
       expect(ack).toMatchObject({ ok: true, expires_at: expect.any(String) });
       expect(Date.parse(ack['expires_at'] as string)).toBeGreaterThan(Date.now() + 3_000_000);
-      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await new Promise((resolve) => setTimeout(resolve, 3_500));
       client.send({ op: 'call_tool', request_id: 'c1', name: 'version', arguments: {} });
       expect(await client.op('call_tool_res', 'c1')).toMatchObject({ is_error: false });
       expect(client.frames.some((frame) => frame.op === 'error')).toBe(false);
@@ -136,8 +137,8 @@ describe('the original protocol: rotate_token and expiry', () => {
   });
 
   it('without a rotation: says the token expired and, no call running, closes with 4003', async () => {
-    const client = await greeted(await jwt('gina', -4));
-    const notice = await client.next((frame) => frame.op === 'error' && frame.request_id === null, 4_000);
+    const client = await greeted(await jwt('gina', -2));
+    const notice = await client.next((frame) => frame.op === 'error' && frame.request_id === null, 6_000);
     expect(notice).toMatchObject({ error: { code: 'UNAUTHORIZED', message: expect.stringContaining('rotate_token') } });
     expect(await client.closed).toMatchObject({ code: 4003 });
   });
