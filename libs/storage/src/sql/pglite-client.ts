@@ -79,10 +79,11 @@ export class PgliteClient implements SqlClient {
   }
 
   async #run<T>(runner: Transaction, text: string, params: readonly unknown[] | undefined): Promise<T[]> {
-    const name = params?.length && this.#prepare ? this.#nameFor(runner, text) : undefined;
-    if (name === undefined) return (await runner.query<T>(text, params as unknown[] | undefined)).rows;
+    if (!params?.length || !this.#prepare) return (await runner.query<T>(text, params as unknown[] | undefined)).rows;
     // Literals are made before anything runs, so a value PostgreSQL would refuse fails the same way.
-    const values = (params as readonly unknown[]).map(sqlLiteral).join(', ');
+    const values = params.map(sqlLiteral).join(', ');
+    const name = this.#nameFor(runner, text);
+    if (name === undefined) return (await runner.query<T>(text, params as unknown[])).rows;
     const results = await runner.exec(`execute ${await name}(${values})`);
     return (results.at(-1)?.rows ?? []) as T[];
   }

@@ -3,6 +3,7 @@ import type { StorageUnavailableError } from '../storage-errors.js';
 import { mapSqlError } from './map-sql-error.js';
 import type { SqlClient, SqlExecutor } from './sql-client.js';
 import type { SqlHealth } from './sql-health.js';
+import { sqlLiteral } from './sql-literal.js';
 import { requireUuid } from './sql-validation.js';
 
 /** Options of {@link SqlScope}. */
@@ -13,11 +14,6 @@ export interface SqlScopeOptions {
   userId?: string;
   /** Per-transaction `statement_timeout` (works through a transaction pooler, unlike a startup option). */
   statementTimeoutMs?: number;
-}
-
-/** A SQL string literal (standard_conforming_strings, on by default since PostgreSQL 9.1). */
-function literal(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
 }
 
 /**
@@ -41,7 +37,7 @@ export class SqlScope {
     // with the claims inlined (a UUID and a role name, quoted) so PostgreSQL receives it together
     // with `begin`. Both settings are transaction-local: a pooled connection never carries one
     // user's identity into the next transaction.
-    let setup = `select set_config('role', '${role}', true), set_config('request.jwt.claims', ${literal(JSON.stringify(claims))}, true)`;
+    let setup = `select set_config('role', '${role}', true), set_config('request.jwt.claims', ${sqlLiteral(JSON.stringify(claims))}, true)`;
     if (options.statementTimeoutMs !== undefined) {
       setup += `, set_config('statement_timeout', '${Math.max(0, Math.round(options.statementTimeoutMs))}', true)`;
     }
