@@ -18,6 +18,9 @@ export interface Authenticator {
   verifyToken(token: string | undefined): Promise<Principal>;
 }
 
+/** Seconds of clock skew allowed on a JWT's `exp` and `nbf`. */
+export const JWT_CLOCK_TOLERANCE_S = 5;
+
 const ANONYMOUS: Principal = { userId: LOCAL_USER_ID, subject: 'anonymous', method: 'anonymous' };
 const HS256 = ['HS256'];
 const ASYMMETRIC = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
@@ -33,7 +36,7 @@ export function createAuthenticator(auth: DaemonConfig['auth'], options: { jwks?
   const remote = options.jwks ?? (auth.jwksUrl ? createRemoteJWKSet(new URL(auth.jwksUrl), { cooldownDuration: 30_000, timeoutDuration: 5_000 }) : undefined);
   const jwks = remote ? unavailableWhenUnreachable(remote) : undefined;
   const statics = auth.staticTokens.map((entry) => ({ name: entry.name, digest: sha256(entry.token) }));
-  const verifyOptions = { audience: auth.audience, ...(auth.issuer ? { issuer: auth.issuer } : {}), clockTolerance: 5 };
+  const verifyOptions = { audience: auth.audience, ...(auth.issuer ? { issuer: auth.issuer } : {}), clockTolerance: JWT_CLOCK_TOLERANCE_S };
 
   const verifyToken = async (token: string | undefined): Promise<Principal> => {
     if (token === undefined || token === '') {

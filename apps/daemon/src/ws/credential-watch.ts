@@ -1,15 +1,14 @@
+import { JWT_CLOCK_TOLERANCE_S } from '../auth/authenticator.js';
 import type { Principal } from '../daemon-context.js';
 import type { LimitExceeded } from '../limits/limit-exceeded.js';
 
-/** The tolerance the authenticator allows on `exp` (jose `clockTolerance`), so a connection ends when a request would be refused. */
-const CLOCK_TOLERANCE_MS = 5_000;
 /** Node timers hold at most 2^31 − 1 ms (24.8 days); a later expiry is waited for in steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** When a principal's credential stops being valid (epoch ms): a JWT's `exp` plus the tolerance; undefined for static tokens, anonymous callers and JWTs without `exp`. */
+/** When a principal's credential stops being valid (epoch ms): a JWT's `exp` plus the authenticator's tolerance, so a connection ends when a request would be refused; undefined for static tokens, anonymous callers and JWTs without `exp`. */
 export function credentialExpiresAt(principal: Principal): number | undefined {
   const exp = principal.claims?.['exp'];
-  return typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 + CLOCK_TOLERANCE_MS : undefined;
+  return typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 + JWT_CLOCK_TOLERANCE_S * 1000 : undefined;
 }
 
 /** Options of {@link CredentialWatch}. */
